@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Build the offline Debian builder image (rustc-web + cargo-web, x86_64 and
+# aarch64 targets) without any container registry: debootstrap a minimal
+# bookworm rootfs, docker-import it, then install the toolchain on top.
+# The tag is a hash of this script, which holds the whole recipe (the
+# Dockerfile is inline below), so an unchanged recipe reuses the image.
+set -euo pipefail
+
+readonly PROG=${0##*/}
+readonly SUITE=bookworm
+readonly REPO=lambda-make-builder
+
+usage() {
+	cat <<EOF
+Usage: $PROG [--force] [--print-ref]
+
+Build (or reuse) the offline builder image and print its reference
+(${REPO}:<recipe hash>) on stdout. Progress goes to stderr.
+Needs root (debootstrap) and a Debian mirror, no container registry.
+
+Options:
+  --force      rebuild even if the image already exists
+  --print-ref  only print the image reference, build nothing
+  --help       show this help
+
+Environment:
+  LAMBDA_DOCKER         docker client to use (default: docker)
+  LAMBDA_DEBIAN_MIRROR  Debian mirror (default: http://deb.debian.org/debian)
+  LAMBDA_DEBIAN_SECURITY_MIRROR
+                        security mirror (default: http://deb.debian.org/debian-security)
+EOF
+}
+
+die() {
+	printf '%s: %s\n' "$PROG" "$*" >&2
+	exit 1
+}
+
+log() {
+	printf '%s: %s\n' "$PROG" "$*" >&2
+}
+
+# The second stage of the recipe. Hashed together with this script.
+builder_dockerfile() {
+	cat <<'EOF'
+ARG ROOTFS
+FROM ${ROOTFS}
+ARG MIRROR
+ARG SECURITY_MIRROR
+ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
+RUN set -eu; \
+    printf 'deb %s %s main\n' \
+        "$MIRROR" bookworm "$MIRROR" bookworm-updates \
+        "$SECURITY_MIRROR" bookworm-security > /etc/apt/sources.list; \
+    dpkg --add-architecture arm64; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends \
+        ca-certificates rustc-web cargo-web gcc libc6-dev \
+        gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu \
+        libstd-rust-web-dev:arm64; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/*; \
+    cargo --version; rustc --version
+ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+EOF
+}
+
+recipe_ref() {
+	local self hash
+	self=${BASH_SOURCE[0]}
+	hash=$({ cat -- "$self"; builder_dockerfile; } | sha256sum)
+	printf '%s:%s\n' "$REPO" "${hash:0:12}"
+}
+
+force=0
+print_only=0
+while (($#)); do
+	case $1 in
+	--help | -h)
+		usage
+		exit 0
+		;;
+	--force) force=1 ;;
+	--print-ref) print_only=1 ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+	shift
+done
+
+ref=$(recipe_ref)
+if ((print_only)); then
+	printf '%s\n' "$ref"
+	exit 0
+fi
+
+docker_cmd=${LAMBDA_DOCKER:-docker}
+command -v -- "$docker_cmd" >/dev/null || die "docker client '$docker_cmd' not found (set LAMBDA_DOCKER)"
+
+if ((!force)) && "$docker_cmd" image inspect -- "$ref" >/dev/null 2>&1; then
+	log "reusing $ref"
+	printf '%s\n' "$ref"
+	exit 0
+fi
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap needs it)"
+command -v debootstrap >/dev/null || die "debootstrap not found (apt-get install debootstrap)"
+
+mirror=${LAMBDA_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+security_mirror=${LAMBDA_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+rootfs_ref="$ref-rootfs"
+started=$SECONDS
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/lambda-builder.XXXXXX")
+rootfs_imported=0
+
+cleanup() {
+	rm -rf -- "$workdir"
+	if ((rootfs_imported)); then
+		"$docker_cmd" image rm -- "$rootfs_ref" >/dev/null 2>&1 || true
+	fi
+}
+trap cleanup EXIT
+
+log "debootstrap $SUITE (minbase) from $mirror"
+debootstrap --variant=minbase "$SUITE" "$workdir/rootfs" "$mirror" >&2 ||
+	die "debootstrap failed (log: $workdir/rootfs/debootstrap/debootstrap.log)"
+
+log "importing rootfs as $rootfs_ref"
+tar -C "$workdir/rootfs" --numeric-owner -c . |
+	"$docker_cmd" import - "$rootfs_ref" >/dev/null
+rootfs_imported=1
+
+log "installing the toolchain"
+# The classic builder works with every client; nothing here needs BuildKit.
+builder_dockerfile |
+	DOCKER_BUILDKIT=0 "$docker_cmd" build --pull=false -t "$ref" \
+		--build-arg "ROOTFS=$rootfs_ref" \
+		--build-arg "MIRROR=$mirror" \
+		--build-arg "SECURITY_MIRROR=$security_mirror" \
+		- >&2
+
+log "built $ref in $((SECONDS - started))s"
+printf '%s\n' "$ref"

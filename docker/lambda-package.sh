@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# lambda-package.sh: place each function's bootstrap and a reproducible
+# bootstrap.zip under target/lambda/<arch>/<function>/, atomically.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+usage: lambda-package.sh --from=DIR --to=DIR [--epoch=SECONDS] FUNCTION...
+
+For each FUNCTION, copies FROM/FUNCTION/bootstrap to TO/FUNCTION/bootstrap
+(mode 0755) and writes TO/FUNCTION/bootstrap.zip with bootstrap at its root.
+The zip is byte-reproducible: fixed mtime (--epoch, default 315532800 =
+1980-01-01 UTC), no extra fields, UTC. Files appear by rename, never half-written.
+Exit codes: 0 done; 1 failure; 2 bad usage.
+USAGE
+}
+
+die() { echo "lambda-package: $*" >&2; exit "${2:-1}"; }
+
+from='' to='' epoch=315532800 fns=()
+for a in "$@"; do
+	case $a in
+	--help | -h) usage; exit 0 ;;
+	--from=*) from=${a#*=} ;;
+	--to=*) to=${a#*=} ;;
+	--epoch=*) epoch=${a#*=} ;;
+	-*) usage >&2; die "unknown option '$a'" 2 ;;
+	*) fns+=("$a") ;;
+	esac
+done
+[[ -n $from && -n $to && ${#fns[@]} -gt 0 ]] || { usage >&2; exit 2; }
+[[ $epoch =~ ^[0-9]+$ ]] || die "--epoch must be seconds since 1970 (got '$epoch')" 2
+command -v zip >/dev/null || die "zip is not installed (Debian: apt-get install zip)"
+# zip cannot store times before 1980
+((epoch >= 315532800)) || epoch=315532800
+
+for fn in "${fns[@]}"; do
+	src=$from/$fn/bootstrap
+	[[ -f $src ]] || die "the build produced no bootstrap for '$fn' ($src missing)"
+	dest=$to/$fn
+	mkdir -p "$dest"
+	tmp=$(mktemp -d "$dest/.tmp.XXXXXX")
+	cp "$src" "$tmp/bootstrap"
+	chmod 0755 "$tmp/bootstrap"
+	TZ=UTC touch -d "@$epoch" "$tmp/bootstrap"
+	(cd "$tmp" && TZ=UTC zip -q -X -D bootstrap.zip bootstrap)
+	TZ=UTC touch -d "@$epoch" "$tmp/bootstrap.zip"
+	mv -f "$tmp/bootstrap" "$dest/bootstrap"
+	mv -f "$tmp/bootstrap.zip" "$dest/bootstrap.zip"
+	rmdir "$tmp"
+	echo "lambda-package: $dest/bootstrap.zip ($(stat -c %s "$dest/bootstrap.zip") bytes)"
+done

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# lambda-stage.sh: run one `docker build` of one stage of docker/Dockerfile, with
+# BuildKit when the client supports it and the classic builder otherwise.
+# Called by the command lines that $(lambda-build ...) generates.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+usage: lambda-stage.sh --stage=S --dockerfile=F --context=DIR (--tag=T | --output=DIR)
+                       [--docker=CLIENT] [--no-cache] [--build-arg=K=V]...
+
+Builds stage S (base, deps, build, runtime) of Dockerfile F on the build context
+DIR. --tag names the image; --output extracts the stage's files into DIR
+(replaced atomically). The builder (BuildKit or classic) is probed once per
+client and remembered in DIR/../builder.
+
+Exit codes: 0 built; 1 the build failed; 2 bad usage; 3 the Docker daemon is
+not reachable.
+USAGE
+}
+
+die() { echo "lambda-stage: $*" >&2; exit "${2:-1}"; }
+
+docker=docker stage='' dockerfile='' context='' tag='' output='' nocache=()
+args=()
+for a in "$@"; do
+	case $a in
+	--help | -h) usage; exit 0 ;;
+	--docker=*) docker=${a#*=} ;;
+	--stage=*) stage=${a#*=} ;;
+	--dockerfile=*) dockerfile=${a#*=} ;;
+	--context=*) context=${a#*=} ;;
+	--tag=*) tag=${a#*=} ;;
+	--output=*) output=${a#*=} ;;
+	--no-cache) nocache=(--no-cache) ;;
+	--build-arg=*) args+=(--build-arg "${a#*=}") ;;
+	*) usage >&2; die "unknown argument '$a'" 2 ;;
+	esac
+done
+case $stage in base | deps | build | runtime) ;; *) die "--stage must be base, deps, build or runtime (got '$stage')" 2 ;; esac
+[[ -f $dockerfile ]] || die "no Dockerfile at '$dockerfile'" 2
+[[ -d $context ]] || die "no build context at '$context'" 2
+[[ -n $tag || -n $output ]] || die "give --tag or --output" 2
+
+if ! "$docker" info >/dev/null 2>&1; then
+	die "cannot reach the Docker daemon with '$docker' (is dockerd running? DOCKER_HOST=${DOCKER_HOST:-unset})" 3
+fi
+
+state=$(dirname "$context")
+probe_file=$state/builder
+
+# The builder a client supports depends only on the client binary: cache by it.
+client_id() {
+	local path
+	path=$(command -v "$docker") || return 1
+	stat -L -c '%n %s %Y' "$path"
+}
+
+probe() {
+	local tmp rc=0
+	tmp=$(mktemp -d)
+	printf 'FROM scratch\nCOPY probe /probe\n' >"$tmp/Dockerfile"
+	echo ok >"$tmp/probe"
+	DOCKER_BUILDKIT=1 "$docker" build -q --output "type=local,dest=$tmp/out" "$tmp" >/dev/null 2>&1 || rc=$?
+	if [[ $rc -eq 0 && -f $tmp/out/probe ]]; then echo buildkit; else echo classic; fi
+	rm -rf "$tmp"
+}
+
+id=$(client_id)
+builder=''
+if [[ -f $probe_file ]]; then
+	read -r cached_builder cached_id <"$probe_file" || true
+	[[ ${cached_id:-} == "$id" ]] && builder=$cached_builder
+fi
+if [[ -z $builder ]]; then
+	builder=$(probe)
+	printf '%s %s\n' "$builder" "$id" >"$probe_file.$$" && mv -f "$probe_file.$$" "$probe_file"
+	echo "lambda-stage: using the $builder builder of '$docker'" >&2
+fi
+
+if [[ $builder == buildkit ]]; then
+	df=$context/lambda.Dockerfile
+	cp "$dockerfile" "$df.$$" && mv -f "$df.$$" "$df"
+	export DOCKER_BUILDKIT=1
+	if [[ -n $output ]]; then
+		rm -rf "$output.tmp"
+		"$docker" build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" \
+			--output "type=local,dest=$output.tmp" "$context"
+		rm -rf "$output" && mv "$output.tmp" "$output"
+	else
+		"$docker" build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tag" "$context"
+	fi
+	exit 0
+fi
+
+# Classic builder: no --mount options, no --output.
+df=$context/lambda.classic.Dockerfile
+sed -E '/^RUN /s/ --mount=[^ ]+//g' "$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
+export DOCKER_BUILDKIT=0
+if [[ -z $output ]]; then
+	"$docker" build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tag" "$context"
+	exit 0
+fi
+tmptag=lambda-make-tmp/$$-$RANDOM:runtime
+cid=''
+cleanup() {
+	[[ -n $cid ]] && "$docker" rm -f "$cid" >/dev/null 2>&1
+	"$docker" rmi -f "$tmptag" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+"$docker" build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tmptag" "$context"
+cid=$("$docker" create "$tmptag" /bootstrap)
+rm -rf "$output.tmp" && mkdir -p "$output.tmp"
+bins=''
+for a in "${args[@]}"; do [[ $a == LAMBDA_BINS=* ]] && bins=${a#LAMBDA_BINS=}; done
+for b in $bins; do
+	"$docker" cp "$cid:/$b" "$output.tmp/$b"
+done
+rm -rf "$output" && mv "$output.tmp" "$output"

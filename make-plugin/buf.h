@@ -1,0 +1,36 @@
+/* buf.h: growable byte buffer, always NUL-terminated. */
+#ifndef LAMBDA_BUF_H
+#define LAMBDA_BUF_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+/* Append n bytes; -1 on allocation failure. */
+int buf_addn(struct buf *b, const char *s, size_t n);
+/* Append a C string. */
+int buf_adds(struct buf *b, const char *s);
+/* Append one byte. */
+int buf_addc(struct buf *b, char c);
+/* Append printf-formatted text. */
+int buf_fmt(struct buf *b, const char *fmt, ...) ERR_PRINTF(2, 3);
+/* Release the storage and reset to empty. */
+void buf_free(struct buf *b);
+/* Take ownership of the string (never NULL on success; caller frees). */
+char *buf_take(struct buf *b);
+
+/* Read a whole file; NULL (error set) on failure. *len gets its size. */
+char *file_read(const char *path, size_t *len);
+/* Write data to path atomically (temp file in the same dir, fsync, rename). */
+int file_write_atomic(const char *path, const char *data, size_t len, int mode);
+/* Write only when the content differs; 1 if written, 0 if unchanged, -1 on error. */
+int file_update(const char *path, const char *data, size_t len, int mode);
+/* mkdir -p. */
+int dir_make(const char *path);
+
+#endif

@@ -1,0 +1,3 @@
+#ifndef LAMBDA_CARGO_H
+#define LAMBDA_CARGO_H
+#endif

@@ -1,0 +1,366 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cfg.h"
+
+static const char *const modes[] = {"dev", "prod", "docker"};
+static const char *const runtimes[] = {"al2023", "al2"};
+
+/* Flags lambda-make sets itself; a user value would silently fight ours. */
+static const char *const owned_flags[] = {
+	"--target", "--target-dir", "--manifest-path", "--release", "--profile",
+	"-Z", "--config",
+};
+
+static const char *
+skip_blank(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	return s;
+}
+
+static int
+blank(const char *s)
+{
+	return !s || !*skip_blank(s);
+}
+
+/* Copy s without surrounding blanks into a fixed buffer. */
+static int
+trimmed(const char *s, char *out, size_t n)
+{
+	size_t len;
+
+	s = skip_blank(s);
+	len = strlen(s);
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n'))
+		len--;
+	if (len >= n)
+		return -1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int
+pick(const char *what, const char *s, const char *const *names, int n, int *out)
+{
+	char v[64];
+	int i;
+
+	if (trimmed(s, v, sizeof(v)) == 0)
+		for (i = 0; i < n; i++)
+			if (!strcmp(v, names[i])) {
+				*out = i;
+				return 0;
+			}
+	err_set("%s: invalid value '%.60s' (valid: %s%s%s%s%s)", what, s, names[0],
+		n > 1 ? ", " : "", n > 1 ? names[1] : "", n > 2 ? ", " : "",
+		n > 2 ? names[2] : "");
+	return -1;
+}
+
+unsigned
+cfg_arch(const char *name)
+{
+	if (!strcmp(name, "x86_64"))
+		return CFG_X86_64;
+	if (!strcmp(name, "arm64"))
+		return CFG_ARM64;
+	return 0;
+}
+
+const char *
+cfg_arch_name(unsigned bit)
+{
+	return bit == CFG_ARM64 ? "arm64" : "x86_64";
+}
+
+const char *
+cfg_triple(unsigned bit)
+{
+	return bit == CFG_ARM64 ? "aarch64-unknown-linux-gnu" : "x86_64-unknown-linux-gnu";
+}
+
+const char *
+cfg_mode_name(enum cfg_mode m)
+{
+	return modes[m];
+}
+
+const char *
+cfg_runtime_name(enum cfg_runtime r)
+{
+	return runtimes[r];
+}
+
+int
+cfg_name_ok(const char *s)
+{
+	size_t i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+	      (s[0] >= '0' && s[0] <= '9')))
+		return 0;
+	for (i = 1; s[i]; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_.-", s[i]) || i >= 128)
+			return 0;
+	return 1;
+}
+
+/* Characters a cargo flag may hold: enough for features, profiles and paths,
+ * never anything a shell or Dockerfile would interpret. */
+static int
+word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || strchr("-_.,:=+/@%", c);
+}
+
+int
+cfg_words(const char *s, struct strv *sv)
+{
+	char w[256];
+	size_t n;
+
+	for (s = skip_blank(s ? s : ""); *s; s = skip_blank(s)) {
+		for (n = 0; *s && *s != ' ' && *s != '\t' && *s != '\n'; s++, n++) {
+			if (!word_char(*s)) {
+				err_set("character '%c' is not allowed", *s);
+				return -1;
+			}
+			if (n + 1 >= sizeof(w)) {
+				err_set("word longer than %zu characters", sizeof(w) - 1);
+				return -1;
+			}
+			w[n] = *s;
+		}
+		w[n] = '\0';
+		if (strv_add(sv, w) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_arch(const char *s, unsigned *out)
+{
+	struct strv w = {0};
+	size_t i;
+	unsigned bit;
+
+	*out = 0;
+	if (cfg_words(s, &w) < 0)
+		goto bad;
+	for (i = 0; i < w.n; i++) {
+		if (!strcmp(w.v[i], "all") || !strcmp(w.v[i], "both")) {
+			*out |= CFG_X86_64 | CFG_ARM64;
+			continue;
+		}
+		bit = cfg_arch(w.v[i]);
+		if (!bit)
+			goto bad;
+		*out |= bit;
+	}
+	strv_free(&w);
+	return 0;
+bad:
+	strv_free(&w);
+	err_set("LAMBDA_ARCH: invalid value '%.60s' (valid: x86_64, arm64, or both: "
+		"\"x86_64 arm64\" / all)", s);
+	return -1;
+}
+
+static int
+parse_cache(const char *s, int *out)
+{
+	static const char *const yes[] = {"1", "yes", "true", "on"};
+	static const char *const no[] = {"0", "no", "false", "off"};
+	char v[16];
+	size_t i;
+
+	if (trimmed(s, v, sizeof(v)) == 0)
+		for (i = 0; i < 4; i++) {
+			if (!strcmp(v, yes[i]))
+				return *out = 1, 0;
+			if (!strcmp(v, no[i]))
+				return *out = 0, 0;
+		}
+	err_set("LAMBDA_CACHE: invalid value '%.60s' (valid: yes, no)", s);
+	return -1;
+}
+
+static int
+parse_flags(const char *s, struct strv *sv)
+{
+	size_t i, j, n;
+
+	if (cfg_words(s, sv) < 0) {
+		err_set("LAMBDA_CARGO_FLAGS: '%.80s': only letters, digits and -_.,:=+/@%% "
+			"are allowed, separated by blanks", s);
+		return -1;
+	}
+	for (i = 0; i < sv->n; i++) {
+		if (sv->v[i][0] != '-' && i == 0) {
+			err_set("LAMBDA_CARGO_FLAGS: '%s' is not a flag (flags start with '-')",
+				sv->v[i]);
+			return -1;
+		}
+		for (j = 0; j < sizeof(owned_flags) / sizeof(*owned_flags); j++) {
+			n = strlen(owned_flags[j]);
+			if (!strncmp(sv->v[i], owned_flags[j], n) &&
+			    (sv->v[i][n] == '\0' || sv->v[i][n] == '=' ||
+			     (n == 2 && sv->v[i][n]))) {
+				err_set("LAMBDA_CARGO_FLAGS: '%s' is set by lambda-make itself "
+					"(use LAMBDA_ARCH / LAMBDA_MODE)", sv->v[i]);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+parse_functions(const char *s, struct strv *sv)
+{
+	size_t i;
+	const char *p;
+
+	if (cfg_words(s, sv) < 0)
+		goto bad;
+	for (i = 0; i < sv->n; i++)
+		for (p = sv->v[i]; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+				goto bad;
+	return 0;
+bad:
+	err_set("LAMBDA_FUNCTIONS: '%.80s': binary names are letters, digits, '_' and '-'", s);
+	return -1;
+}
+
+int
+cfg_parse(const struct cfg_in *in, struct cfg *c)
+{
+	int v;
+
+	memset(c, 0, sizeof(*c));
+	c->mode = CFG_PROD;
+	c->arch = CFG_X86_64;
+	c->runtime = CFG_AL2023;
+	c->use_cache = 1;
+	snprintf(c->container, sizeof(c->container), "%s", "lambda-rust-dev");
+
+	if (!blank(in->mode)) {
+		if (pick("LAMBDA_MODE", in->mode, modes, 3, &v) < 0)
+			goto fail;
+		c->mode = (enum cfg_mode)v;
+	}
+	if (!blank(in->arch) && parse_arch(in->arch, &c->arch) < 0)
+		goto fail;
+	if (!blank(in->runtime)) {
+		if (pick("LAMBDA_RUNTIME", in->runtime, runtimes, 2, &v) < 0)
+			goto fail;
+		c->runtime = (enum cfg_runtime)v;
+	}
+	if (!blank(in->container)) {
+		if (trimmed(in->container, c->container, sizeof(c->container)) < 0 ||
+		    !cfg_name_ok(c->container)) {
+			err_set("LAMBDA_CONTAINER: invalid container name '%.60s' (valid: a "
+				"letter or digit, then letters, digits, '_', '.', '-'; at most "
+				"128)", in->container);
+			goto fail;
+		}
+	}
+	if (!blank(in->cache) && parse_cache(in->cache, &c->use_cache) < 0)
+		goto fail;
+	if (parse_flags(in->cargo_flags, &c->cargo_flags) < 0)
+		goto fail;
+	if (parse_functions(in->functions, &c->functions) < 0)
+		goto fail;
+	return 0;
+fail:
+	cfg_free(c);
+	return -1;
+}
+
+void
+cfg_free(struct cfg *c)
+{
+	strv_free(&c->cargo_flags);
+	strv_free(&c->functions);
+}
+
+static int
+join(const struct strv *sv, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if ((i && buf_addc(out, ' ') < 0) || buf_adds(out, sv->v[i]) < 0)
+			return -1;
+	return 0;
+}
+
+int
+cfg_field(const struct cfg *c, const char *f, struct buf *out)
+{
+	if (!strcmp(f, "mode"))
+		return buf_adds(out, modes[c->mode]);
+	if (!strcmp(f, "target_arch")) {
+		if (c->arch & CFG_X86_64 && buf_adds(out, "x86_64") < 0)
+			return -1;
+		if (c->arch == (CFG_X86_64 | CFG_ARM64) && buf_addc(out, ' ') < 0)
+			return -1;
+		return c->arch & CFG_ARM64 ? buf_adds(out, "arm64") : 0;
+	}
+	if (!strcmp(f, "targets")) {
+		if (c->arch & CFG_X86_64 && buf_adds(out, cfg_triple(CFG_X86_64)) < 0)
+			return -1;
+		if (c->arch == (CFG_X86_64 | CFG_ARM64) && buf_addc(out, ' ') < 0)
+			return -1;
+		return c->arch & CFG_ARM64 ? buf_adds(out, cfg_triple(CFG_ARM64)) : 0;
+	}
+	if (!strcmp(f, "runtime"))
+		return buf_adds(out, runtimes[c->runtime]);
+	if (!strcmp(f, "use_cache"))
+		return buf_adds(out, c->use_cache ? "true" : "false");
+	if (!strcmp(f, "container_name"))
+		return buf_adds(out, c->container);
+	if (!strcmp(f, "cargo_flags"))
+		return join(&c->cargo_flags, out);
+	if (!strcmp(f, "functions"))
+		return join(&c->functions, out);
+	err_set("unknown BuildConfig field '%.60s' (valid: mode, target_arch, runtime, "
+		"use_cache, container_name, cargo_flags, functions, targets)", f);
+	return -1;
+}
+
+int
+cfg_format(const struct cfg *c, struct buf *out)
+{
+	static const char *const order[] = {
+		"mode", "target_arch", "runtime", "use_cache", "container_name",
+		"functions", "cargo_flags",
+	};
+	size_t i;
+	char *p;
+
+	for (i = 0; i < sizeof(order) / sizeof(*order); i++) {
+		size_t at;
+
+		if ((i && buf_addc(out, ' ') < 0) || buf_fmt(out, "%s=", order[i]) < 0)
+			return -1;
+		at = out->len;
+		if (cfg_field(c, order[i], out) < 0)
+			return -1;
+		/* keep one word per field but the last: lists use commas */
+		if (i + 1 < sizeof(order) / sizeof(*order))
+			for (p = out->s + at; *p; p++)
+				if (*p == ' ')
+					*p = ',';
+	}
+	return 0;
+}

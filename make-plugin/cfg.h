@@ -1,0 +1,51 @@
+/* cfg.h: the BuildConfig: LAMBDA_* settings validated and normalized. */
+#ifndef LAMBDA_CFG_H
+#define LAMBDA_CFG_H
+
+#include "buf.h"
+#include "walk.h"
+
+enum cfg_mode { CFG_DEV, CFG_PROD, CFG_DOCKER };
+enum cfg_runtime { CFG_AL2023, CFG_AL2 };
+/* Architecture bits; a config may hold both. */
+enum { CFG_X86_64 = 1, CFG_ARM64 = 2 };
+
+/* The raw settings as the user wrote them; NULL or blank means the default. */
+struct cfg_in {
+	const char *mode, *arch, *runtime, *container, *cargo_flags, *cache;
+	const char *functions;
+};
+
+struct cfg {
+	enum cfg_mode mode;
+	unsigned arch;
+	enum cfg_runtime runtime;
+	int use_cache;
+	char container[129];
+	struct strv cargo_flags, functions;
+};
+
+/* Validate and normalize; -1 with a message naming the setting and its valid values. */
+int cfg_parse(const struct cfg_in *in, struct cfg *out);
+/* Release the vectors of a parsed config. */
+void cfg_free(struct cfg *c);
+/* The whole record as "key=value" words, cargo_flags last (it may hold spaces). */
+int cfg_format(const struct cfg *c, struct buf *out);
+/* One field's value (mode, target_arch, runtime, use_cache, container_name,
+ * cargo_flags, functions, targets); -1 for an unknown field. */
+int cfg_field(const struct cfg *c, const char *field, struct buf *out);
+/* Parse one architecture name (x86_64, arm64); 0 if unknown. */
+unsigned cfg_arch(const char *name);
+/* Name of one architecture bit. */
+const char *cfg_arch_name(unsigned bit);
+/* Rust target triple of one architecture bit. */
+const char *cfg_triple(unsigned bit);
+/* Name of a mode / runtime. */
+const char *cfg_mode_name(enum cfg_mode m);
+const char *cfg_runtime_name(enum cfg_runtime r);
+/* True if s is a valid container name ([A-Za-z0-9][A-Za-z0-9_.-]*, at most 128). */
+int cfg_name_ok(const char *s);
+/* Split on blanks into sv; -1 if a word has a character outside the safe set. */
+int cfg_words(const char *s, struct strv *sv);
+
+#endif

@@ -1,0 +1,32 @@
+/* cmd.h: the exact, shell-quoted command lines of a build, built as argv arrays. */
+#ifndef LAMBDA_CMD_H
+#define LAMBDA_CMD_H
+
+#include "buf.h"
+#include "cfg.h"
+
+/* Everything a command line depends on besides the BuildConfig. */
+struct cmd_env {
+	const char *dir;        /* project dir (absolute; may contain spaces) */
+	const char *home;       /* LAMBDA_HOME: holds docker/ */
+	const char *docker;     /* client binary */
+	const char *base_image; /* LAMBDA_BASE_IMAGE; "" = the Dockerfile's default */
+	const char *project;    /* image name component, see cmd_project */
+	const char *epoch;      /* SOURCE_DATE_EPOCH */
+	struct cfg cfg;
+	struct strv bins;       /* functions to build */
+};
+
+/* Append the command lines for one build. prod/docker: one arch bit; stage one of
+ * base, deps, build, runtime, package, or NULL for the whole build (runtime, then
+ * package). dev: arch may hold both bits; stage is the dev-container.sh command
+ * (build, start, stop, status, shell; NULL = build). Commands are joined with
+ * " && " so that a failure stops the rest. */
+int cmd_build(const struct cmd_env *e, enum cfg_mode mode, unsigned arch,
+	      const char *stage, struct buf *out);
+/* A docker-safe image name component from a directory's basename; -1 if none. */
+int cmd_project(const char *dir, char *out, size_t n);
+/* True if stage names a prod stage (base, deps, build, runtime, package). */
+int cmd_stage_ok(const char *stage);
+
+#endif

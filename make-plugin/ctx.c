@@ -1,0 +1,173 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "ctx.h"
+#include "skel.h"
+#include "walk.h"
+
+static int
+path_join(struct buf *b, const char *a, const char *c)
+{
+	b->len = 0;
+	return buf_fmt(b, "%s/%s", a, c);
+}
+
+/* Copy one file if it differs; 1 if written, 0 if equal, -1 on error. */
+static int
+mirror_one(const char *from, const char *to, int byname, struct buf *tmp)
+{
+	struct stat s, d;
+	char *data, *slash;
+	size_t len;
+	int rc, mode;
+
+	if (stat(from, &s) < 0) {
+		err_sys("%s", from);
+		return -1;
+	}
+	mode = (s.st_mode & 0111) ? 0755 : 0644;
+	if (byname && stat(to, &d) == 0 && d.st_size == s.st_size &&
+	    d.st_mtime == s.st_mtime && (d.st_mode & 0777) == (mode_t)mode)
+		return 0;
+	data = file_read(from, &len);
+	if (!data)
+		return -1;
+	tmp->len = 0;
+	if (buf_adds(tmp, to) < 0) {
+		free(data);
+		return -1;
+	}
+	slash = strrchr(tmp->s, '/');
+	if (slash) {
+		*slash = '\0';
+		if (dir_make(tmp->s) < 0) {
+			free(data);
+			return -1;
+		}
+	}
+	rc = file_update(to, data, len, mode);
+	free(data);
+	if (rc == 1 && byname) {
+		/* so the next size+mtime check recognizes the copy */
+		struct timespec ts[2] = {s.st_atim, s.st_mtim};
+
+		if (utimensat(AT_FDCWD, to, ts, 0) < 0) {
+			err_sys("%s", to);
+			return -1;
+		}
+	}
+	return rc;
+}
+
+/* Remove the files of dst that src no longer has; count them. */
+static int
+prune(const char *dst, const struct strv *keep)
+{
+	struct strv have = {0};
+	struct buf p = {0};
+	size_t i, j = 0;
+	int n = 0;
+
+	if (walk_files(dst, &have) < 0)
+		goto fail;
+	for (i = 0; i < have.n; i++) {
+		while (j < keep->n && strcmp(keep->v[j], have.v[i]) < 0)
+			j++;
+		if (j < keep->n && !strcmp(keep->v[j], have.v[i]))
+			continue;
+		if (path_join(&p, dst, have.v[i]) < 0)
+			goto fail;
+		if (unlink(p.s) < 0) {
+			err_sys("%s", p.s);
+			goto fail;
+		}
+		/* drop emptied parent dirs; rmdir fails harmlessly on non-empty ones */
+		for (char *s = strrchr(p.s, '/'); s && s > p.s + strlen(dst); s = strrchr(p.s, '/')) {
+			*s = '\0';
+			if (rmdir(p.s) < 0)
+				break;
+		}
+		n++;
+	}
+	strv_free(&have);
+	buf_free(&p);
+	return n;
+fail:
+	strv_free(&have);
+	buf_free(&p);
+	return -1;
+}
+
+int
+ctx_mirror(const char *src, const char *dst, int byname)
+{
+	struct strv files = {0};
+	struct buf from = {0}, to = {0}, tmp = {0};
+	size_t i;
+	int n = 0, r;
+
+	if (dir_make(dst) < 0 || walk_files(src, &files) < 0)
+		goto fail;
+	for (i = 0; i < files.n; i++) {
+		if (path_join(&from, src, files.v[i]) < 0 || path_join(&to, dst, files.v[i]) < 0)
+			goto fail;
+		r = mirror_one(from.s, to.s, byname, &tmp);
+		if (r < 0)
+			goto fail;
+		n += r;
+	}
+	r = prune(dst, &files);
+	if (r < 0)
+		goto fail;
+	n += r;
+	strv_free(&files);
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&tmp);
+	return n;
+fail:
+	strv_free(&files);
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&tmp);
+	return -1;
+}
+
+int
+ctx_sync(const char *dir, const char *cargo_home)
+{
+	struct buf p = {0};
+	int n = 0, r;
+
+	if (path_join(&p, dir, ".lambda/ctx/skel") < 0)
+		goto fail;
+	if ((r = skel_write(dir, p.s)) < 0)
+		goto fail;
+	n += r;
+	if (path_join(&p, dir, ".lambda/ctx/src") < 0 || (r = ctx_mirror(dir, p.s, 0)) < 0)
+		goto fail;
+	n += r;
+	if (path_join(&p, dir, ".lambda/ctx/cargo-home") < 0)
+		goto fail;
+	if (cargo_home && *cargo_home) {
+		if ((r = ctx_mirror(cargo_home, p.s, 1)) < 0)
+			goto fail;
+		n += r;
+	} else {
+		struct strv none = {0};
+
+		if (dir_make(p.s) < 0 || (r = prune(p.s, &none)) < 0)
+			goto fail;
+		n += r;
+	}
+	buf_free(&p);
+	return n;
+fail:
+	buf_free(&p);
+	return -1;
+}

@@ -1,0 +1,15 @@
+/* ctx.h: the docker build context under <project>/.lambda/ctx. */
+#ifndef LAMBDA_CTX_H
+#define LAMBDA_CTX_H
+
+/* Bring dir/.lambda/ctx up to date: skel/ (the deps skeleton), src/ (a mirror of the
+ * project's files, compared by content), cargo-home/ (a mirror of cargo_home, or
+ * empty when cargo_home is NULL or ""). Returns the number of files written or
+ * removed, -1 on error. */
+int ctx_sync(const char *dir, const char *cargo_home);
+/* Make dst hold exactly the regular files of src (skipping target/.git/.lambda),
+ * writing only files whose content or exec bit differ; byname: trust equal size
+ * and mtime instead of reading (for immutable trees such as vendored crates). */
+int ctx_mirror(const char *src, const char *dst, int byname);
+
+#endif

@@ -1,0 +1,25 @@
+/* hash.h: XXH3-128 content digests of files and trees. */
+#ifndef LAMBDA_HASH_H
+#define LAMBDA_HASH_H
+
+#include <stddef.h>
+
+/* Length of a digest in hex, without the NUL. */
+#define HASH_HEX 32
+
+/* Digest of the named paths (a directory = every regular file below it, skipping
+ * target/.git/.lambda). Covers each file's path and content, not mtimes; the result
+ * does not depend on the order of paths. hex gets HASH_HEX chars + NUL. */
+int hash_paths(const char *const *paths, size_t n, char *hex);
+
+/* Streaming state hidden behind an opaque handle, so callers need not see xxhash.h. */
+struct hash;
+/* A fresh digest state; NULL on allocation failure. */
+struct hash *hash_new(void);
+/* Feed a length-prefixed record, so that record boundaries are unambiguous. */
+int hash_record(struct hash *h, const void *data, size_t len);
+/* Feed a file's bytes as one length-prefixed record; -1 (error names path) on failure. */
+int hash_file(struct hash *h, const char *path);
+/* Write the hex digest and free the state. */
+void hash_done(struct hash *h, char *hex);
+#endif

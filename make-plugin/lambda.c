@@ -1,0 +1,474 @@
+/* lambda.c: the make glue. Registers the $(lambda-...) functions and turns core
+ * errors into make errors; the only file that knows about gnumake.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnumake.h>
+
+#include "cargo.h"
+#include "cfg.h"
+#include "cmd.h"
+#include "ctx.h"
+#include "hash.h"
+#include "quote.h"
+#include "mhash.h"
+#include "skel.h"
+#include "step.h"
+#include "walk.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+EXPORT int plugin_is_GPL_compatible;
+
+/* Make an error through make's own path: exit 2 with make's cleanup. The message
+ * travels in a define so that $, ), # and commas in it survive. */
+static char *
+fail(const char *fn, const char *msg)
+{
+	struct buf b = {0};
+	const char *p;
+
+	buf_adds(&b, "define LAMBDA__ERROR\n");
+	buf_fmt(&b, "%s: ", fn);
+	for (p = msg; *p; p++) {
+		if (*p == '$')
+			buf_addc(&b, '$');
+		buf_addc(&b, *p == '\n' ? ' ' : *p);
+	}
+	buf_adds(&b, "\nendef\n$(error $(LAMBDA__ERROR))\n");
+	if (b.s)
+		gmk_eval(b.s, NULL);
+	buf_free(&b);
+	return NULL;
+}
+
+/* Hand a core string to make: results must live in gmk_alloc'd memory. */
+static char *
+give(struct buf *b)
+{
+	char *r = gmk_alloc(b->len + 1);
+
+	memcpy(r, b->s ? b->s : "", b->len);
+	r[b->len] = '\0';
+	buf_free(b);
+	return r;
+}
+
+/* One argument with surrounding blanks removed: a path may contain inner spaces. */
+static char *
+arg_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* A make variable's current value (caller frees with gmk_free). */
+static char *
+var(const char *name)
+{
+	char ref[64];
+
+	snprintf(ref, sizeof(ref), "$(%s)", name);
+	return gmk_expand(ref);
+}
+
+static char *
+fn_hash(const char *nm, unsigned int argc, char **argv)
+{
+	struct strv words = {0};
+	char hex[HASH_HEX + 1], *p, *tok, *save = NULL;
+	int rc;
+
+	(void)argc;
+	for (tok = strtok_r(argv[0], " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save))
+		if (strv_add(&words, tok) < 0)
+			goto err;
+	if (words.n == 0) {
+		err_set("no path given");
+		goto err;
+	}
+	rc = hash_paths((const char *const *)words.v, words.n, hex);
+	if (rc < 0)
+		goto err;
+	strv_free(&words);
+	p = gmk_alloc(sizeof(hex));
+	memcpy(p, hex, sizeof(hex));
+	return p;
+err:
+	strv_free(&words);
+	return fail(nm, err_get());
+}
+
+static char *
+fn_manifest_hash(const char *nm, unsigned int argc, char **argv)
+{
+	char hex[HASH_HEX + 1], *p;
+
+	(void)argc;
+	if (mhash_dir(arg_trim(argv[0]), hex) < 0)
+		return fail(nm, err_get());
+	p = gmk_alloc(sizeof(hex));
+	memcpy(p, hex, sizeof(hex));
+	return p;
+}
+
+/* Read the LAMBDA_* variables into a validated config. */
+static int
+config_load(struct cfg *c)
+{
+	static const char *const names[] = {
+		"LAMBDA_MODE", "LAMBDA_ARCH", "LAMBDA_RUNTIME", "LAMBDA_CONTAINER",
+		"LAMBDA_CARGO_FLAGS", "LAMBDA_CACHE", "LAMBDA_FUNCTIONS",
+	};
+	char *v[7];
+	struct cfg_in in;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < 7; i++)
+		v[i] = var(names[i]);
+	in.mode = v[0];
+	in.arch = v[1];
+	in.runtime = v[2];
+	in.container = v[3];
+	in.cargo_flags = v[4];
+	in.cache = v[5];
+	in.functions = v[6];
+	rc = cfg_parse(&in, c);
+	for (i = 0; i < 7; i++)
+		gmk_free(v[i]);
+	return rc;
+}
+
+static char *
+fn_config(const char *nm, unsigned int argc, char **argv)
+{
+	struct buf out = {0};
+	struct cfg c;
+	int rc;
+
+	if (config_load(&c) < 0)
+		return fail(nm, err_get());
+	if (argc > 0 && *arg_trim(argv[0]))
+		rc = cfg_field(&c, arg_trim(argv[0]), &out);
+	else
+		rc = cfg_format(&c, &out);
+	cfg_free(&c);
+	if (rc < 0) {
+		buf_free(&out);
+		return fail(nm, err_get());
+	}
+	return give(&out);
+}
+
+static char *
+fn_skeleton(const char *nm, unsigned int argc, char **argv)
+{
+	struct buf out = {0};
+	int n;
+
+	(void)argc;
+	n = skel_write(arg_trim(argv[0]), arg_trim(argv[1]));
+	if (n < 0)
+		return fail(nm, err_get());
+	buf_fmt(&out, "%d", n);
+	return give(&out);
+}
+
+static char *
+fn_bins(const char *nm, unsigned int argc, char **argv)
+{
+	struct strv bins = {0};
+	struct buf out = {0};
+	size_t i;
+
+	(void)argc;
+	if (cargo_bins(arg_trim(argv[0]), &bins) < 0)
+		return fail(nm, err_get());
+	for (i = 0; i < bins.n; i++)
+		if ((i && buf_addc(&out, ' ') < 0) || buf_adds(&out, bins.v[i]) < 0)
+			break;
+	strv_free(&bins);
+	return give(&out);
+}
+
+
+/* Everything a build command needs, read from the LAMBDA_* variables. */
+struct env {
+	struct cmd_env e;
+	char *vars[6];
+	char project[128];
+};
+
+static void
+env_free(struct env *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v->vars) / sizeof(*v->vars); i++)
+		if (v->vars[i])
+			gmk_free(v->vars[i]);
+	cfg_free(&v->e.cfg);
+	strv_free(&v->e.bins);
+}
+
+/* Check each requested function against the project's binaries. */
+static int
+env_bins(struct env *v)
+{
+	struct strv all = {0};
+	struct buf list = {0};
+	size_t i, j;
+	int rc = -1;
+
+	if (cargo_bins(v->e.dir, &all) < 0)
+		return -1;
+	if (all.n == 0) {
+		err_set("%s: the project has no binary target (a Lambda function is a bin)",
+			v->e.dir);
+		goto out;
+	}
+	if (v->e.cfg.functions.n == 0) {
+		for (i = 0; i < all.n; i++)
+			if (strv_add(&v->e.bins, all.v[i]) < 0)
+				goto out;
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < v->e.cfg.functions.n; i++) {
+		for (j = 0; j < all.n && strcmp(all.v[j], v->e.cfg.functions.v[i]); j++)
+			;
+		if (j == all.n) {
+			for (j = 0; j < all.n; j++)
+				buf_fmt(&list, "%s%s", j ? ", " : "", all.v[j]);
+			err_set("LAMBDA_FUNCTIONS: '%s' is not a binary of %s (binaries: %s)",
+				v->e.cfg.functions.v[i], v->e.dir, list.s ? list.s : "");
+			goto out;
+		}
+		if (strv_add(&v->e.bins, v->e.cfg.functions.v[i]) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	strv_free(&all);
+	buf_free(&list);
+	return rc;
+}
+
+static int
+env_load(struct env *v)
+{
+	static const char *const names[] = {
+		"LAMBDA_DIR", "LAMBDA_HOME", "LAMBDA_DOCKER", "LAMBDA_BASE_IMAGE",
+		"LAMBDA_PROJECT", "SOURCE_DATE_EPOCH",
+	};
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	for (i = 0; i < 6; i++)
+		v->vars[i] = var(names[i]);
+	if (config_load(&v->e.cfg) < 0)
+		return -1;
+	v->e.dir = arg_trim(v->vars[0]);
+	v->e.home = arg_trim(v->vars[1]);
+	v->e.docker = arg_trim(v->vars[2]);
+	v->e.base_image = arg_trim(v->vars[3]);
+	v->e.epoch = arg_trim(v->vars[5]);
+	if (!*v->e.dir || v->e.dir[0] != '/') {
+		err_set("LAMBDA_DIR must be an absolute path (got '%.200s')", v->e.dir);
+		return -1;
+	}
+	if (!*v->e.home) {
+		err_set("LAMBDA_HOME is empty: include lambda.mk rather than loading the module alone");
+		return -1;
+	}
+	if (!*v->e.docker)
+		v->e.docker = "docker";
+	if (!*v->e.epoch)
+		v->e.epoch = "315532800"; /* 1980-01-01, the zip format's epoch */
+	if (strspn(v->e.epoch, "0123456789") != strlen(v->e.epoch)) {
+		err_set("SOURCE_DATE_EPOCH: '%.40s' is not a number of seconds", v->e.epoch);
+		return -1;
+	}
+	if (*arg_trim(v->vars[4])) {
+		snprintf(v->project, sizeof(v->project), "%s", arg_trim(v->vars[4]));
+		if (cmd_project(v->project, v->project, sizeof(v->project)) < 0)
+			return -1;
+	} else if (cmd_project(v->e.dir, v->project, sizeof(v->project)) < 0) {
+		return -1;
+	}
+	v->e.project = v->project;
+	return env_bins(v);
+}
+
+/* "" → every configured arch; else exactly one valid name. */
+static int
+arch_arg(const struct env *v, char *s, unsigned *out)
+{
+	s = arg_trim(s);
+	if (!*s) {
+		*out = v->e.cfg.arch;
+		return 0;
+	}
+	*out = cfg_arch(s);
+	if (!*out) {
+		err_set("invalid architecture '%.40s' (valid: x86_64, arm64)", s);
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+fn_build(const char *nm, unsigned int argc, char **argv)
+{
+	struct env v;
+	struct buf out = {0};
+	static const char *const modes[] = {"dev", "prod", "docker"};
+	enum cfg_mode mode = CFG_PROD;
+	unsigned arch, bit;
+	const char *stage = argc > 2 && *arg_trim(argv[2]) ? arg_trim(argv[2]) : NULL;
+	char *m = arg_trim(argv[0]);
+	int i;
+
+	for (i = 0; i < 3 && strcmp(m, modes[i]); i++)
+		;
+	if (i == 3) {
+		err_set("invalid mode '%.40s' (valid: dev, prod, docker)", m);
+		return fail(nm, err_get());
+	}
+	mode = (enum cfg_mode)i;
+	if (env_load(&v) < 0 || arch_arg(&v, argc > 1 ? argv[1] : "", &arch) < 0)
+		goto err;
+	if (mode == CFG_DEV) {
+		if (cmd_build(&v.e, mode, arch, stage, &out) < 0)
+			goto err;
+	} else {
+		for (bit = CFG_X86_64; bit <= CFG_ARM64; bit <<= 1)
+			if ((arch & bit) && cmd_build(&v.e, mode, bit, stage, &out) < 0)
+				goto err;
+	}
+	env_free(&v);
+	return give(&out);
+err:
+	env_free(&v);
+	buf_free(&out);
+	return fail(nm, err_get());
+}
+
+/* $(lambda-step STAGE,ARCH): the commands that bring a prod stage up to date
+ * followed by its stamp update, or nothing when its content key is unchanged. */
+static char *
+fn_step(const char *nm, unsigned int argc, char **argv)
+{
+	struct env v;
+	struct buf out = {0}, stamp = {0};
+	char key[HASH_HEX + 1], *ch = NULL;
+	const char *stage = arg_trim(argv[0]);
+	unsigned arch;
+	int fresh;
+
+	(void)argc;
+	if (env_load(&v) < 0 || arch_arg(&v, argv[1], &arch) < 0)
+		goto err;
+	if (arch != CFG_X86_64 && arch != CFG_ARM64) {
+		err_set("one architecture per step (x86_64 or arm64)");
+		goto err;
+	}
+	ch = var("LAMBDA_CARGO_HOME");
+	if (step_key(&v.e, arg_trim(ch), stage, arch, key) < 0)
+		goto err;
+	fresh = step_fresh(&v.e, stage, arch, key);
+	if (fresh < 0)
+		goto err;
+	if (!fresh) {
+		if (cmd_build(&v.e, CFG_PROD, arch, stage, &out) < 0)
+			goto err;
+		if (!strcmp(stage, "runtime") && cmd_build(&v.e, CFG_PROD, arch, "package", &out) < 0)
+			goto err;
+		if (step_stamp(&v.e, stage, arch, &stamp) < 0)
+			goto err;
+		{
+			const char *argv2[] = {"", stamp.s, key};
+			struct buf tail = {0};
+
+			/* the stamp is written last, atomically, by the stamp helper */
+			if (buf_fmt(&tail, "%s/docker/lambda-stamp.sh", v.e.home) < 0)
+				goto err;
+			argv2[0] = tail.s;
+			buf_adds(&out, " && ");
+			quote_argv(&out, argv2, 3);
+			buf_free(&tail);
+		}
+	}
+	buf_free(&stamp);
+	gmk_free(ch);
+	env_free(&v);
+	return give(&out);
+err:
+	buf_free(&stamp);
+	buf_free(&out);
+	if (ch)
+		gmk_free(ch);
+	env_free(&v);
+	return fail(nm, err_get());
+}
+
+/* $(lambda-context): sync <LAMBDA_DIR>/.lambda/ctx; expands to the number of files
+ * written or removed. */
+static char *
+fn_context(const char *nm, unsigned int argc, char **argv)
+{
+	struct buf out = {0};
+	char *dir = var("LAMBDA_DIR"), *ch = var("LAMBDA_CARGO_HOME");
+	int n;
+
+	(void)argc, (void)argv;
+	n = ctx_sync(arg_trim(dir), arg_trim(ch));
+	gmk_free(dir);
+	gmk_free(ch);
+	if (n < 0)
+		return fail(nm, err_get());
+	buf_fmt(&out, "%d", n);
+	return give(&out);
+}
+
+/* $(lambda-quote TEXT): TEXT as one shell word, for recipes of the including Makefile. */
+static char *
+fn_quote(const char *nm, unsigned int argc, char **argv)
+{
+	struct buf out = {0};
+
+	(void)argc;
+	if (quote_sh(&out, arg_trim(argv[0])) < 0)
+		return fail(nm, err_get());
+	return give(&out);
+}
+
+EXPORT int lambda_gmk_setup(const gmk_floc *floc);
+
+int
+lambda_gmk_setup(const gmk_floc *floc)
+{
+	/* names are kept by make 4.3, not copied: literals only */
+	gmk_add_function("lambda-hash", fn_hash, 1, 1, 0);
+	gmk_add_function("lambda-manifest-hash", fn_manifest_hash, 1, 1, 0);
+	gmk_add_function("lambda-config", fn_config, 0, 1, 0);
+	gmk_add_function("lambda-skeleton", fn_skeleton, 2, 2, 0);
+	gmk_add_function("lambda-bins", fn_bins, 1, 1, 0);
+	gmk_add_function("lambda-build", fn_build, 1, 3, 0);
+	gmk_add_function("lambda-step", fn_step, 2, 2, 0);
+	gmk_add_function("lambda-context", fn_context, 0, 0, 0);
+	gmk_add_function("lambda-quote", fn_quote, 1, 1, 0);
+	/* make reads $(name) without a space as a variable: these variables make
+	 * the argument-less calls $(lambda-config) and $(lambda-context) work */
+	gmk_eval("lambda-config = $(lambda-config )\n"
+		 "lambda-context = $(lambda-context )\n", floc);
+	return 1;
+}

@@ -1,0 +1,3 @@
+#ifndef LAMBDA_MHASH_H
+#define LAMBDA_MHASH_H
+#endif

@@ -1,0 +1,3 @@
+/* skel: placeholder until written */
+#include "skel.h"
+extern int lambda_placeholder_skel;

@@ -1,0 +1,3 @@
+#ifndef LAMBDA_SKEL_H
+#define LAMBDA_SKEL_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef LAMBDA_TOML_H
+#define LAMBDA_TOML_H
+#endif

@@ -1,0 +1,143 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "walk.h"
+
+int
+strv_add(struct strv *sv, const char *s)
+{
+	char **v, *d;
+
+	if (sv->n == sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 16;
+
+		v = realloc(sv->v, cap * sizeof(*v));
+		if (!v) {
+			err_set("out of memory");
+			return -1;
+		}
+		sv->v = v;
+		sv->cap = cap;
+	}
+	d = strdup(s);
+	if (!d) {
+		err_set("out of memory");
+		return -1;
+	}
+	sv->v[sv->n++] = d;
+	return 0;
+}
+
+static int
+strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+strv_sort(struct strv *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), strv_cmp);
+}
+
+void
+strv_free(struct strv *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+int
+walk_skipped(const char *name)
+{
+	return !strcmp(name, "target") || !strcmp(name, ".git") ||
+	       !strcmp(name, ".lambda");
+}
+
+/* Recurse with path = root/rel; rel is "" at the top. */
+static int
+walk_dir(struct buf *path, size_t rootlen, struct strv *out)
+{
+	DIR *d;
+	struct dirent *e;
+	size_t len = path->len;
+	int rc = -1;
+
+	d = opendir(path->s);
+	if (!d) {
+		err_sys("%s", path->s);
+		return -1;
+	}
+	for (;;) {
+		struct stat st;
+
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			if (errno) {
+				err_sys("%s", path->s);
+				goto out;
+			}
+			break;
+		}
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		path->len = len;
+		path->s[len] = '\0';
+		if (buf_addc(path, '/') < 0 || buf_adds(path, e->d_name) < 0)
+			goto out;
+		if (lstat(path->s, &st) < 0) {
+			err_sys("%s", path->s);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			/* a dangling link is skipped; a link to a dir is not followed */
+			if (stat(path->s, &st) < 0 || !S_ISREG(st.st_mode))
+				continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (walk_skipped(e->d_name))
+				continue;
+			if (walk_dir(path, rootlen, out) < 0)
+				goto out;
+		} else if (S_ISREG(st.st_mode)) {
+			if (strv_add(out, path->s + rootlen + 1) < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	path->len = len;
+	path->s[len] = '\0';
+	closedir(d);
+	return rc;
+}
+
+int
+walk_files(const char *root, struct strv *out)
+{
+	struct buf path = {0};
+	size_t first = out->n, rootlen;
+	int rc;
+
+	if (buf_adds(&path, root) < 0)
+		return -1;
+	while (path.len > 1 && path.s[path.len - 1] == '/')
+		path.s[--path.len] = '\0';
+	rootlen = path.len;
+	rc = walk_dir(&path, rootlen, out);
+	buf_free(&path);
+	if (rc == 0 && out->n - first > 1)
+		qsort(out->v + first, out->n - first, sizeof(*out->v), strv_cmp);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* walk.h: list the regular files below a directory, sorted, skipping build state. */
+#ifndef LAMBDA_WALK_H
+#define LAMBDA_WALK_H
+
+#include <stddef.h>
+
+/* A growable vector of owned strings. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+/* Append a copy of s; -1 on allocation failure. */
+int strv_add(struct strv *sv, const char *s);
+/* Sort bytewise (strcmp), so results do not depend on locale or readdir order. */
+void strv_sort(struct strv *sv);
+/* Free every string and the vector. */
+void strv_free(struct strv *sv);
+
+/* True for the directory names a walk never enters: target, .git, .lambda. */
+int walk_skipped(const char *name);
+/* Append to out the paths, relative to root, of every regular file below root,
+ * sorted bytewise; symlinks to files count as files, symlinked dirs are not followed. */
+int walk_files(const char *root, struct strv *out);
+
+#endif

@@ -1,0 +1,113 @@
+# lambda.mk: fast Rust AWS Lambda builds in Docker, for any Makefile.
+#   include $(shell pkg-config --variable=mkfile lambda-make)
+# Everything defined here is named lambda-* / LAMBDA_*; the including Makefile's own
+# targets, default goal and variables stay exactly as they were. `make lambda-help`.
+ifndef LAMBDA__INCLUDED
+LAMBDA__INCLUDED := 1
+LAMBDA__GOAL := $(.DEFAULT_GOAL)
+
+# Installed: lambda-paths.mk beside this file says where the module lives.
+# Build tree: lambda-build.mk sets LAMBDA_PLUGIN and LAMBDA_HOME first.
+LAMBDA__HERE := $(dir $(lastword $(MAKEFILE_LIST)))
+ifneq ($(wildcard $(LAMBDA__HERE)lambda-paths.mk),)
+include $(LAMBDA__HERE)lambda-paths.mk
+endif
+ifeq ($(strip $(LAMBDA_PLUGIN)),)
+$(error lambda-make: LAMBDA_PLUGIN is not set: include the installed lambda.mk (pkg-config --variable=mkfile lambda-make) or the build tree's lambda-build.mk)
+endif
+ifeq ($(filter $(LAMBDA_PLUGIN),$(.LOADED)),)
+load $(LAMBDA_PLUGIN)
+endif
+
+# --- settings (override on the command line, in the environment or before the include)
+LAMBDA_DIR ?= $(CURDIR)
+LAMBDA_MODE ?= prod
+LAMBDA_ARCH ?= x86_64
+LAMBDA_RUNTIME ?= al2023
+LAMBDA_BASE_IMAGE ?=
+LAMBDA_CARGO_FLAGS ?=
+LAMBDA_FUNCTIONS ?=
+LAMBDA_CONTAINER ?= lambda-rust-dev
+LAMBDA_CACHE ?= yes
+LAMBDA_DOCKER ?= docker
+LAMBDA_CARGO_HOME ?=
+LAMBDA_PROJECT ?=
+LAMBDA_HOME ?= $(patsubst %/,%,$(if $(filter %/templates/,$(LAMBDA__HERE)),$(dir $(LAMBDA__HERE:/=)),$(LAMBDA__HERE)))
+LAMBDA__E :=
+
+# The selected architectures, by plain text functions: nothing here may fail at
+# parse time (an invalid value is reported by lambda-validate, before any build).
+LAMBDA__SEL = $(if $(filter all both,$(LAMBDA_ARCH)),x86_64 arm64,$(filter x86_64 arm64,$(LAMBDA_ARCH)))
+LAMBDA__ARCHS := x86_64 arm64
+
+.DELETE_ON_ERROR:
+.PHONY: lambda-prod lambda-dev lambda-docker lambda-clean lambda-help lambda-config \
+	lambda-check lambda-validate lambda-context lambda-dev-start lambda-dev-stop \
+	lambda-dev-status \
+	$(foreach a,$(LAMBDA__ARCHS),$(foreach s,base deps build runtime prod check,lambda-$s-$a))
+
+# Recipes below expand to nothing when a stage's content key is unchanged, so a
+# no-op run starts no shell and no docker command.
+lambda-validate:
+	$(if $(lambda-config),)
+
+lambda-context: lambda-validate
+	$(if $(lambda-context),)
+
+define LAMBDA__ARCH_RULES
+lambda-base-$(1): lambda-context
+	$$(lambda-step base,$(1))
+lambda-deps-$(1): lambda-base-$(1)
+	$$(lambda-step deps,$(1))
+lambda-build-$(1): lambda-deps-$(1)
+	$$(lambda-step build,$(1))
+lambda-runtime-$(1): lambda-deps-$(1)
+	$$(lambda-step runtime,$(1))
+lambda-prod-$(1): lambda-runtime-$(1)
+	$$(info $$(lambda-check $$(LAMBDA_DIR)/target/lambda/$(1),$(1),$$(LAMBDA_RUNTIME)))
+lambda-check-$(1): lambda-validate
+	$$(info $$(lambda-check $$(LAMBDA_DIR)/target/lambda/$(1),$(1),$$(LAMBDA_RUNTIME)))
+endef
+$(foreach a,$(LAMBDA__ARCHS),$(eval $(call LAMBDA__ARCH_RULES,$a)))
+
+lambda-prod: lambda-validate $(foreach a,$(LAMBDA__SEL),lambda-prod-$a)
+
+lambda-check: lambda-validate $(foreach a,$(LAMBDA__SEL),lambda-check-$a)
+
+# The legacy path: no layer cache at all, the same artifacts.
+lambda-docker: lambda-context
+	$(lambda-build docker)
+
+LAMBDA__DEV = $(LAMBDA_HOME)/docker/dev-container.sh
+LAMBDA__DEVCHECK = $(if $(wildcard $(LAMBDA__DEV)),,$(error lambda-dev: the development container manager ($(LAMBDA__DEV)) is not yet available in this installation))
+
+lambda-dev: lambda-validate
+	$(LAMBDA__DEVCHECK)$(lambda-build dev)
+
+lambda-dev-start lambda-dev-stop lambda-dev-status: lambda-validate
+	$(LAMBDA__DEVCHECK)$(lambda-build dev,,$(patsubst lambda-dev-%,%,$@))
+
+lambda-clean:
+	rm -rf -- $(lambda-quote $(LAMBDA_DIR)/.lambda) $(lambda-quote $(LAMBDA_DIR)/target/lambda)
+
+lambda-config: lambda-validate
+	$(info $(lambda-config))
+
+lambda-help:
+	$(info lambda-make targets:)
+	$(info $(LAMBDA__E)  lambda-prod             release build + packages for LAMBDA_ARCH, checked)
+	$(info $(LAMBDA__E)  lambda-dev              incremental build in the persistent dev container)
+	$(info $(LAMBDA__E)  lambda-docker           legacy path: no cache at all, same artifacts)
+	$(info $(LAMBDA__E)  lambda-{base,deps,build,runtime}-{x86_64,arm64}   one stage)
+	$(info $(LAMBDA__E)  lambda-dev-{start,stop,status}   the dev container)
+	$(info $(LAMBDA__E)  lambda-check            check the packages in target/lambda)
+	$(info $(LAMBDA__E)  lambda-config           print the effective BuildConfig)
+	$(info $(LAMBDA__E)  lambda-clean            remove .lambda/ and target/lambda/)
+	$(info variables (current values):)
+	$(foreach v,LAMBDA_DIR LAMBDA_MODE LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE \
+	  LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS LAMBDA_CONTAINER LAMBDA_CACHE LAMBDA_DOCKER \
+	  LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH,$(info $(LAMBDA__E)  $v = $($v)))
+
+# Leave the including Makefile's default goal as it was.
+.DEFAULT_GOAL := $(LAMBDA__GOAL)
+endif

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Make-level tests: makefiles that load the built module and check what the
+# $(lambda-...) functions expand to, and how they fail (exit 2, make's message).
+set -euo pipefail
+# shellcheck source=../lib/tap.sh
+. "${LAMBDA_SRCDIR:?}/tests/lib/tap.sh"
+: "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
+
+work=$(mktemp -d /tmp/lambda-make-fn.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+# mk TEXT...: run make on a makefile that loads the module first; sets out, err, rc.
+mk() {
+	printf 'load %s\n' "$LAMBDA_PLUGIN" >Makefile
+	printf '%s\n' "$@" >>Makefile
+	rc=0
+	out=$("$GNUMAKE" -s -f Makefile 2>err.txt) || rc=$?
+	err=$(cat err.txt)
+}
+
+plan 27
+
+# --- lambda-hash ---
+printf abc >a.txt
+mkdir -p d/sub && : >d/sub/b.c
+mk 'all: ; @echo $(lambda-hash a.txt)'
+is "hash of one file matches the xxhsum-derived golden value" "$out" f481aafd01e4e2cf83ec95f3e478f493
+mk 'all: ; @echo $(lambda-hash d a.txt)'
+is "hash of a file and a tree" "$out" cc08e361d7542de2326526f26507f3f3
+mk 'all: ; @echo $(lambda-hash ./a.txt   d/)'
+is "argument order and spelling do not matter" "$out" cc08e361d7542de2326526f26507f3f3
+touch -d '2001-01-01' a.txt
+mk 'all: ; @echo $(lambda-hash d a.txt)'
+is "mtimes do not matter" "$out" cc08e361d7542de2326526f26507f3f3
+mkdir -p d/target d/.git d/.lambda && echo x >d/target/t && echo y >d/.git/g && echo z >d/.lambda/s
+mk 'all: ; @echo $(lambda-hash d a.txt)'
+is "target/, .git/ and .lambda/ are skipped" "$out" cc08e361d7542de2326526f26507f3f3
+
+mk 'all: ; @echo $(lambda-hash a.txt nope/missing.rs) >ran.txt'
+is "missing path: make exits 2" "$rc" 2
+like "missing path: the message names it" "$err" "lambda-hash: nope/missing.rs: No such file or directory"
+like "missing path: reported as make's own error" "$err" "*** "
+ok "missing path: the recipe never ran" test ! -e ran.txt
+
+mk 'P := we$$ird,)\#x' 'all: ; @echo $(lambda-hash $(P))'
+like "a message with \$ ) , # survives intact" "$err" 'we$ird,)#x: No such file'
+
+mk '.DELETE_ON_ERROR:' 'out.txt: ; printf partial >$@; echo $(lambda-hash gone) >>$@' 'all: out.txt'
+ok "a failing expansion leaves no target file" test ! -e out.txt
+
+# --- lambda-config ---
+mk 'all: ; @echo $(lambda-config)'
+is "config defaults" "$out" "mode=prod target_arch=x86_64 runtime=al2023 use_cache=true container_name=lambda-rust-dev functions= cargo_flags="
+mk 'LAMBDA_MODE = dev' 'LAMBDA_ARCH = arm64 x86_64' 'LAMBDA_CARGO_FLAGS = --locked' \
+	'all: ; @echo "$(lambda-config target_arch)|$(lambda-config mode)|$(lambda-config cargo_flags)"'
+is "config fields" "$out" "x86_64 arm64|dev|--locked"
+mk 'LAMBDA_MODE = fast' 'all: ; @touch ran.txt'
+is "invalid mode without a call: nothing checks it" "$rc" 0
+rm -f ran.txt
+mk 'LAMBDA_MODE = fast' 'X := $(lambda-config)' 'all: ; @touch ran.txt'
+is "invalid mode: exit 2" "$rc" 2
+like "invalid mode: lists the valid values" "$err" "LAMBDA_MODE: invalid value 'fast' (valid: dev, prod, docker)"
+ok "invalid mode: nothing ran" test ! -e ran.txt
+mk 'all: ; @echo $(lambda-config)' && : 
+rc=0; out=$(LAMBDA_ARCH=sparc "$GNUMAKE" -s -f Makefile 2>&1) || rc=$?
+like "invalid arch from the environment: named" "$out" "LAMBDA_ARCH: invalid value 'sparc'"
+mk 'LAMBDA_CONTAINER = bad name!' 'all: ; @echo $(lambda-config)'
+like "invalid container name" "$err" "LAMBDA_CONTAINER: invalid container name 'bad name!'"
+
+# --- lambda-manifest-hash, lambda-skeleton, lambda-bins ---
+mkdir -p p/src
+cat >p/Cargo.toml <<'TOML'
+[package]
+name = "demo"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+itoa = "1"
+TOML
+echo 'fn main() {}' >p/src/main.rs
+mk 'all: ; @echo $(lambda-manifest-hash p)'
+h1=$out
+echo '// edit' >>p/src/main.rs
+mk 'all: ; @echo $(lambda-manifest-hash p)'
+is "manifest hash ignores source edits" "$out" "$h1"
+sed -i 's/^version = "0.1.0"/version = "0.2.0"/' p/Cargo.toml
+mk 'all: ; @echo $(lambda-manifest-hash p)'
+is "manifest hash ignores an own-version bump" "$out" "$h1"
+sed -i 's/^itoa = "1"/itoa = "1.0.1"/' p/Cargo.toml
+mk 'all: ; @echo $(lambda-manifest-hash p)'
+ok "manifest hash changes with a dependency" test "$out" != "$h1"
+mk 'all: ; @echo $(lambda-skeleton p, sk)'
+ok "skeleton written" test -f sk/Cargo.toml -a -f sk/src/main.rs
+mk 'all: ; @echo $(lambda-skeleton p,sk)'
+is "skeleton unchanged: nothing rewritten" "$out" 0
+mk 'all: ; @echo $(lambda-bins p)'
+is "bins of a package" "$out" demo
+mk 'all: ; @echo $(lambda-bins nowhere)'
+like "bins of a dir without Cargo.toml: named" "$err" "nowhere"
+
+# --- the module itself ---
+syms=$(nm -D --defined-only "$LAMBDA_PLUGIN" | awk '$2 ~ /^[TDBR]$/ {print $3}' | sort | tr '\n' ' ')
+is "only the setup function and the GPL symbol are exported" "$syms" "lambda_gmk_setup plugin_is_GPL_compatible "
+finish
