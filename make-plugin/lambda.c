@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gnumake.h>
 
 #include "cargo.h"
 #include "cfg.h"
+#include "check.h"
 #include "cmd.h"
 #include "ctx.h"
 #include "hash.h"
@@ -439,6 +441,87 @@ fn_context(const char *nm, unsigned int argc, char **argv)
 	return give(&out);
 }
 
+/* Check one function dir (bootstrap + optional bootstrap.zip); summary into out. */
+static int
+check_one(const char *fdir, const char *arch, const char *runtime, struct buf *out)
+{
+	struct buf b = {0}, z = {0};
+	struct stat st;
+	char glibc[32];
+	int rc = -1;
+
+	if (buf_fmt(&b, "%s/bootstrap", fdir) < 0 || buf_fmt(&z, "%s/bootstrap.zip", fdir) < 0)
+		goto out;
+	if (check_artifact(b.s, stat(z.s, &st) == 0 ? z.s : NULL, arch, runtime) < 0 ||
+	    check_glibc_needed(b.s, glibc, sizeof(glibc)) < 0)
+		goto out;
+	rc = buf_fmt(out, "%slambda-check: %s: ok (%s, %s, %s)", out->len ? "\n" : "", b.s,
+		     arch, *glibc ? glibc : "static", runtime);
+out:
+	buf_free(&b);
+	buf_free(&z);
+	return rc;
+}
+
+/* $(lambda-check PATH,ARCH[,RUNTIME]): PATH is a bootstrap, a function dir holding
+ * one, or target/lambda/<arch> (every function below it). Expands to one summary
+ * line per function; any failure is a make error saying what to do. */
+static char *
+fn_check(const char *nm, unsigned int argc, char **argv)
+{
+	struct buf out = {0}, p = {0};
+	struct strv files = {0};
+	const char *path = arg_trim(argv[0]), *arch = arg_trim(argv[1]);
+	const char *runtime = argc > 2 && *arg_trim(argv[2]) ? arg_trim(argv[2]) : "al2023";
+	struct stat st;
+	size_t i, n;
+
+	if (stat(path, &st) < 0) {
+		err_sys("%s", path);
+		goto err;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (check_artifact(path, NULL, arch, runtime) < 0)
+			goto err;
+		buf_fmt(&out, "lambda-check: %s: ok (%s, %s)", path, arch, runtime);
+		return give(&out);
+	}
+	if (buf_fmt(&p, "%s/bootstrap", path) < 0)
+		goto err;
+	if (stat(p.s, &st) == 0) {
+		if (check_one(path, arch, runtime, &out) < 0)
+			goto err;
+		buf_free(&p);
+		return give(&out);
+	}
+	if (walk_files(path, &files) < 0)
+		goto err;
+	for (i = n = 0; i < files.n; i++) {
+		const char *f = files.v[i], *slash = strchr(f, '/');
+
+		/* <fn>/bootstrap exactly */
+		if (!slash || strcmp(slash + 1, "bootstrap"))
+			continue;
+		p.len = 0;
+		if (buf_fmt(&p, "%s/%.*s", path, (int)(slash - f), f) < 0 ||
+		    check_one(p.s, arch, runtime, &out) < 0)
+			goto err;
+		n++;
+	}
+	if (n == 0) {
+		err_set("%s: no <function>/bootstrap to check: build first (make lambda-prod)", path);
+		goto err;
+	}
+	strv_free(&files);
+	buf_free(&p);
+	return give(&out);
+err:
+	strv_free(&files);
+	buf_free(&p);
+	buf_free(&out);
+	return fail(nm, err_get());
+}
+
 /* $(lambda-quote TEXT): TEXT as one shell word, for recipes of the including Makefile. */
 static char *
 fn_quote(const char *nm, unsigned int argc, char **argv)
@@ -466,6 +549,7 @@ lambda_gmk_setup(const gmk_floc *floc)
 	gmk_add_function("lambda-step", fn_step, 2, 2, 0);
 	gmk_add_function("lambda-context", fn_context, 0, 0, 0);
 	gmk_add_function("lambda-quote", fn_quote, 1, 1, 0);
+	gmk_add_function("lambda-check", fn_check, 2, 3, 0);
 	/* make reads $(name) without a space as a variable: these variables make
 	 * the argument-less calls $(lambda-config) and $(lambda-context) work */
 	gmk_eval("lambda-config = $(lambda-config )\n"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tap.sh: minimal TAP producer for the shell tests (sourced, not run).
 # Usage: plan N; ok "name" cmd...; is "name" got want; finish.
 tap_n=0

@@ -2,7 +2,7 @@
 # Make-level tests: makefiles that load the built module and check what the
 # $(lambda-...) functions expand to, and how they fail (exit 2, make's message).
 set -euo pipefail
-# shellcheck source=../lib/tap.sh
+# shellcheck source=tests/lib/tap.sh
 . "${LAMBDA_SRCDIR:?}/tests/lib/tap.sh"
 : "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
 

@@ -5,7 +5,7 @@
 # Feature: docker-build-optimization, Property 1: Docker layer caching consistency
 #   (lambda-hash: independent of argument order and mtimes, sensitive to content)
 set -euo pipefail
-# shellcheck source=../lib/tap.sh
+# shellcheck source=tests/lib/tap.sh
 . "${LAMBDA_SRCDIR:?}/tests/lib/tap.sh"
 : "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
 ITER=${LAMBDA_PROP_ITER:-100}
@@ -98,7 +98,7 @@ source_edit() {
 	1) printf '%s\n' "$(rand_word)" >"${files[RANDOM % 4]}" ;;
 	2) mkdir -p ws/core/src/m && echo "pub fn $(rand_word)() {}" >"ws/core/src/m/$(rand_word).rs" ;;
 	3) rm -f "${files[RANDOM % 4]}" ;;
-	4) mkdir -p ws/target/release && echo "$(rand_word)" >ws/target/release/junk ;;
+	4) mkdir -p ws/target/release && rand_word >ws/target/release/junk ;;
 	esac
 }
 
@@ -173,6 +173,7 @@ for ((i = 0; i < ITER; i++)); do
 	cp "$victim" saved
 	# flip one byte at a random offset
 	old=$(od -An -tu1 -j "$pos" -N1 "$victim" | tr -d ' ')
+	# shellcheck disable=SC2059 # the format is the octal escape of one byte
 	printf "$(printf '\\%03o' $(((old + 1 + RANDOM % 255) % 256)))" |
 		dd of="$victim" bs=1 seek="$pos" conv=notrunc status=none
 	read -r h3 _ < <("$GNUMAKE" -s -f h.mk)

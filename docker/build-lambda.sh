@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# build-lambda.sh: the command-line entry point. Drives lambda.mk (one engine);
+# with no mode it does what it always did: build the deployment packages, now
+# through the optimized, cached production path.
+set -euo pipefail
+readonly PROG=${0##*/}
+
+usage() {
+	cat <<EOF
+usage: $PROG [dev|prod|docker] [options] [-- cargo args...]
+
+modes:
+  prod     (default) cached multi-stage release build, zipped and checked:
+           target/lambda/<arch>/<function>/bootstrap{,.zip}
+  dev      incremental build in the persistent dev container (no zip)
+  docker   the legacy path: everything rebuilt without cache, same artifacts
+
+options:
+  --arch x86_64|arm64|all     architectures (default: x86_64; LAMBDA_ARCH)
+  --runtime al2023|al2        Lambda runtime to check against (default al2023)
+  --project DIR               the Cargo project (default: the current dir)
+  --base-image IMAGE          base image with the Rust toolchain (LAMBDA_BASE_IMAGE)
+  --function NAME             build only this binary (repeatable)
+  -n, --dry-run               print the commands, run nothing
+  -h, --help                  this text
+Everything after -- goes to cargo (validated: no shell characters, no --target).
+
+Environment: LAMBDA_MK (the lambda.mk to drive; default: the one installed beside
+this script, else pkg-config's), and any LAMBDA_* variable of lambda.mk.
+
+exit codes: 0 built; 1 the build or a check failed; 2 bad usage or an invalid
+setting (nothing was built); 3 the Docker daemon is not reachable.
+EOF
+}
+
+die() { echo "$PROG: $*" >&2; exit "${2:-1}"; }
+
+mode=prod
+vars=()
+dry=()
+fns=()
+project=
+if [[ $# -gt 0 && $1 != -* ]]; then
+	mode=$1
+	shift
+fi
+case $mode in dev | prod | docker) ;; *) usage >&2; die "unknown mode '$mode' (valid: dev, prod, docker)" 2 ;; esac
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--arch | --runtime | --project | --base-image | --function)
+		[[ $# -ge 2 ]] || die "$1 needs a value" 2
+		set -- "$1=$2" "${@:3}"
+		continue ;;
+	--arch=*) a=${1#*=}; vars+=("LAMBDA_ARCH=${a//,/ }") ;;
+	--runtime=*) vars+=("LAMBDA_RUNTIME=${1#*=}") ;;
+	--project=*) project=${1#*=} ;;
+	--base-image=*) vars+=("LAMBDA_BASE_IMAGE=${1#*=}") ;;
+	--function=*) fns+=("${1#*=}") ;;
+	-n | --dry-run) dry=(-n) ;;
+	--) shift; vars+=("LAMBDA_CARGO_FLAGS=$*"); break ;;
+	*) usage >&2; die "unknown option '$1'" 2 ;;
+	esac
+	shift
+done
+[[ ${#fns[@]} -eq 0 ]] || vars+=("LAMBDA_FUNCTIONS=${fns[*]}")
+
+project=${project:-$PWD}
+[[ -d $project ]] || die "project dir '$project' does not exist" 2
+project=$(cd "$project" && pwd)
+[[ -f $project/Cargo.toml ]] || die "no Cargo.toml in '$project': run from a Cargo project or pass --project DIR" 2
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mk=${LAMBDA_MK:-}
+if [[ -z $mk && -f $here/../lambda.mk ]]; then mk=$here/../lambda.mk; fi
+if [[ -z $mk ]]; then mk=$(pkg-config --variable=mkfile lambda-make 2>/dev/null || true); fi
+[[ -n $mk && -f $mk ]] || die "cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (a build tree's lambda-build.mk)" 2
+
+unset MAKEFLAGS MFLAGS MAKELEVEL
+make_() { make --no-print-directory -C "$project" -f "$mk" LAMBDA_DIR="$project" "${vars[@]}" "$@"; }
+
+# Validate first: a bad setting is a usage error and builds nothing.
+make_ -s lambda-validate >/dev/null || exit 2
+
+if [[ $mode != dev ]] && ! "${LAMBDA_DOCKER:-docker}" info >/dev/null 2>&1; then
+	die "cannot reach the Docker daemon (is dockerd running? DOCKER_HOST=${DOCKER_HOST:-unset})" 3
+fi
+
+jobs=()
+[[ $mode == dev ]] || jobs=(-j2)
+make_ "${dry[@]}" "${jobs[@]}" "lambda-$mode" || die "lambda-$mode failed" 1

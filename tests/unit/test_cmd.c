@@ -1,0 +1,139 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cmd.h"
+
+static struct cmd_env env;
+
+static int
+setup(void **state)
+{
+	struct cfg_in in = {"prod", "x86_64 arm64", NULL, "dev-box", "--locked --features=a,b",
+			    NULL, NULL};
+
+	(void)state;
+	memset(&env, 0, sizeof(env));
+	env.dir = "/work/my project's dir";
+	env.home = "/usr/share/lambda-make";
+	env.docker = "docker";
+	env.base_image = "";
+	env.project = "my-project-s-dir";
+	env.epoch = "315532800";
+	assert_int_equal(cfg_parse(&in, &env.cfg), 0);
+	assert_int_equal(strv_add(&env.bins, "hello"), 0);
+	assert_int_equal(strv_add(&env.bins, "api"), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	cfg_free(&env.cfg);
+	strv_free(&env.bins);
+	return 0;
+}
+
+static const char *
+build(enum cfg_mode mode, unsigned arch, const char *stage)
+{
+	static char out[4096];
+	struct buf b = {0};
+
+	if (cmd_build(&env, mode, arch, stage, &b) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	snprintf(out, sizeof(out), "%s", b.s);
+	buf_free(&b);
+	return out;
+}
+
+static void
+deps_stage(void **state)
+{
+	(void)state;
+	assert_string_equal(build(CFG_PROD, CFG_ARM64, "deps"),
+		"/usr/share/lambda-make/docker/lambda-stage.sh --docker=docker --stage=deps "
+		"--dockerfile=/usr/share/lambda-make/docker/Dockerfile "
+		"'--context=/work/my project'\\''s dir/.lambda/ctx' "
+		"--tag=lambda-make/my-project-s-dir:deps-arm64 "
+		"--build-arg=LAMBDA_TARGET=aarch64-unknown-linux-gnu "
+		"--build-arg=LAMBDA_PROFILE=release "
+		"'--build-arg=LAMBDA_CARGO_FLAGS=--locked --features=a,b' "
+		"'--build-arg=LAMBDA_BINS=hello api' "
+		"--build-arg=SOURCE_DATE_EPOCH=315532800");
+}
+
+static void
+whole_build(void **state)
+{
+	const char *s;
+
+	(void)state;
+	env.base_image = "lambda-make-builder:abc";
+	s = build(CFG_PROD, CFG_X86_64, NULL);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "--stage=runtime "));
+	assert_non_null(strstr(s, "'--output=/work/my project'\\''s dir/.lambda/out/x86_64'"));
+	assert_non_null(strstr(s, "--build-arg=LAMBDA_BASE_IMAGE=lambda-make-builder:abc"));
+	assert_non_null(strstr(s, " && /usr/share/lambda-make/docker/lambda-package.sh "
+				  "'--from=/work/my project'\\''s dir/.lambda/out/x86_64' "
+				  "'--to=/work/my project'\\''s dir/target/lambda/x86_64' "
+				  "--epoch=315532800 hello api"));
+	assert_null(strstr(s, "--no-cache"));
+	s = build(CFG_DOCKER, CFG_X86_64, NULL);
+	assert_non_null(strstr(s, "--stage=runtime --dockerfile"));
+	assert_non_null(strstr(s, " --no-cache "));
+	env.base_image = "";
+}
+
+static void
+dev(void **state)
+{
+	(void)state;
+	assert_string_equal(build(CFG_DEV, CFG_X86_64 | CFG_ARM64, NULL),
+		"/usr/share/lambda-make/docker/dev-container.sh build --docker=docker "
+		"'--dir=/work/my project'\\''s dir' --arch=x86_64,arm64 --container=dev-box "
+		"--function=hello --function=api -- --locked --features=a,b");
+	assert_non_null(strstr(build(CFG_DEV, CFG_X86_64, "status"), "dev-container.sh status "));
+	assert_null(build(CFG_DEV, CFG_X86_64, "explode"));
+	assert_non_null(strstr(err_get(), "valid: build, start, stop, status"));
+}
+
+static void
+errors(void **state)
+{
+	char name[32];
+
+	(void)state;
+	assert_null(build(CFG_PROD, CFG_X86_64, "nope"));
+	assert_non_null(strstr(err_get(), "unknown stage 'nope'"));
+	assert_null(build(CFG_PROD, CFG_X86_64 | CFG_ARM64, "deps"));
+	assert_non_null(strstr(err_get(), "one architecture"));
+	assert_int_equal(cmd_project("/home/u/My Lambda__Fn/", name, sizeof(name)), 0);
+	assert_string_equal(name, "my-lambda-fn");
+	assert_int_equal(cmd_project("/tmp/a", name, sizeof(name)), 0);
+	assert_string_equal(name, "a");
+	assert_int_equal(cmd_project("/tmp/__/", name, sizeof(name)), -1);
+	assert_non_null(strstr(err_get(), "LAMBDA_PROJECT"));
+	assert_true(cmd_stage_ok("package"));
+	assert_false(cmd_stage_ok("shell"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(deps_stage),
+		cmocka_unit_test(whole_build),
+		cmocka_unit_test(dev),
+		cmocka_unit_test(errors),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
