@@ -1,3 +1,287 @@
-/* skel: placeholder until written */
+/* skel.c: write the deps-stage skeleton (see skel.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cargo.h"
 #include "skel.h"
-extern int lambda_placeholder_skel;
+#include "walk.h"
+
+static const char stub_main[] = "fn main() {}\n";
+
+/* One file of the skeleton. */
+struct entry {
+	char *rel;
+	char *data;
+	size_t len;
+	int layer;    /* a manifest-layer file, not a stub */
+};
+
+struct plan {
+	struct entry *e;
+	size_t n, cap;
+};
+
+static void
+plan_free(struct plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++) {
+		free(pl->e[i].rel);
+		free(pl->e[i].data);
+	}
+	free(pl->e);
+}
+
+static struct entry *
+plan_find(struct plan *pl, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++)
+		if (!strcmp(pl->e[i].rel, rel))
+			return &pl->e[i];
+	return NULL;
+}
+
+/* Add rel with data (taken over from b). */
+static int
+plan_add(struct plan *pl, const char *rel, struct buf *b, int layer)
+{
+	struct entry *e;
+
+	if (pl->n == pl->cap) {
+		size_t cap = pl->cap ? pl->cap * 2 : 16;
+
+		e = realloc(pl->e, cap * sizeof(*e));
+		if (!e) {
+			err_set("out of memory");
+			return -1;
+		}
+		pl->e = e;
+		pl->cap = cap;
+	}
+	e = &pl->e[pl->n];
+	e->rel = strdup(rel);
+	e->len = b->len;
+	e->data = buf_take(b);
+	e->layer = layer;
+	if (!e->rel || !e->data) {
+		free(e->rel);
+		free(e->data);
+		err_set("out of memory");
+		return -1;
+	}
+	pl->n++;
+	return 0;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->rel, ((const struct entry *)b)->rel);
+}
+
+static const char *
+kind_name(enum cargo_kind k)
+{
+	switch (k) {
+	case CARGO_LIB: return "lib";
+	case CARGO_BIN: return "bin";
+	case CARGO_BUILD: return "build script";
+	case CARGO_EXAMPLE: return "example";
+	case CARGO_TEST: return "test";
+	case CARGO_BENCH: return "bench";
+	}
+	return "target";
+}
+
+/* Stubs for the targets of every own crate. */
+static int
+plan_stubs(struct plan *pl, const struct cargo_ws *ws, const char *src)
+{
+	struct buf b = {0};
+	struct entry *e;
+	size_t i, j;
+
+	for (i = 0; i < ws->npkg; i++) {
+		const struct cargo_pkg *p = &ws->pkg[i];
+
+		if (p->outside) {
+			err_set("%s: local crate '%s' lies outside the project directory, "
+				"where the build context cannot reach it", src, p->dir);
+			return -1;
+		}
+		for (j = 0; j < p->ntgt; j++) {
+			const struct cargo_target *t = &p->tgt[j];
+			int lib = t->kind == CARGO_LIB;
+
+			if (t->path[0] == '/' || !strcmp(t->path, "..") ||
+			    !strncmp(t->path, "../", 3) || !t->path[0]) {
+				err_set("%s: %s '%s' of package '%s' lies outside the project "
+					"directory", src, kind_name(t->kind), t->path, p->name);
+				return -1;
+			}
+			e = plan_find(pl, t->path);
+			if (e) {
+				/* a lib sharing a file with a bin: a main() serves both */
+				if (!e->layer && !lib && e->len == 0) {
+					free(e->data);
+					e->data = strdup(stub_main);
+					if (!e->data) {
+						err_set("out of memory");
+						return -1;
+					}
+					e->len = strlen(stub_main);
+				}
+				continue;
+			}
+			b.len = 0;
+			if (buf_adds(&b, lib ? "" : stub_main) < 0 ||
+			    plan_add(pl, t->path, &b, 0) < 0) {
+				buf_free(&b);
+				return -1;
+			}
+		}
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/* If dst lies inside src, its path relative to src (so a walk of src skips it). */
+static char *
+nested_prefix(const char *src, const char *dst)
+{
+	char *rs = realpath(src, NULL), *rd = realpath(dst, NULL), *out = NULL;
+	size_t n;
+
+	if (rs && rd) {
+		n = strlen(rs);
+		if (n == 1)
+			n = 0; /* src is "/" */
+		if (!strncmp(rd, rs, n) && rd[n] == '/')
+			out = strdup(rd + n + 1);
+	}
+	free(rs);
+	free(rd);
+	return out;
+}
+
+/* Everything the skeleton holds, computed before anything is written. */
+static int
+plan_make(struct plan *pl, const char *src, const char *dst)
+{
+	struct cargo_ws *ws = NULL;
+	struct strv files = {0};
+	struct buf b = {0};
+	char *skip = nested_prefix(src, dst);
+	size_t i, n = skip ? strlen(skip) : 0;
+	int rc = -1;
+
+	if (cargo_load(src, &ws) < 0)
+		goto done;
+	if (walk_files(src, &files) < 0)
+		goto done;
+	for (i = 0; i < files.n; i++) {
+		if (!cargo_layer_file(files.v[i]))
+			continue;
+		if (skip && !strncmp(files.v[i], skip, n) && files.v[i][n] == '/')
+			continue;
+		b.len = 0;
+		if (cargo_layer_read(ws, files.v[i], &b) < 0 ||
+		    buf_addn(&b, "", 0) < 0 || plan_add(pl, files.v[i], &b, 1) < 0)
+			goto done;
+	}
+	if (plan_stubs(pl, ws, src) < 0)
+		goto done;
+	if (pl->n > 1)
+		qsort(pl->e, pl->n, sizeof(*pl->e), entry_cmp);
+	rc = 0;
+done:
+	free(skip);
+	buf_free(&b);
+	strv_free(&files);
+	cargo_free(ws);
+	return rc;
+}
+
+/* Remove the directories below dst that rel's removal left empty. */
+static void
+prune_dirs(const char *dst, const char *rel)
+{
+	struct buf b = {0};
+	char *slash;
+	size_t base;
+
+	if (buf_adds(&b, dst) < 0 || buf_addc(&b, '/') < 0)
+		goto done;
+	base = b.len;
+	if (buf_adds(&b, rel) < 0)
+		goto done;
+	while ((slash = strrchr(b.s + base, '/'))) {
+		*slash = '\0';
+		if (rmdir(b.s) < 0)
+			break;
+	}
+done:
+	buf_free(&b);
+}
+
+int
+skel_write(const char *src, const char *dst)
+{
+	struct plan pl = {0};
+	struct strv old = {0};
+	struct buf path = {0};
+	struct entry key;
+	char *slash;
+	size_t i;
+	int n = 0, r, rc = -1;
+
+	/* dst first, so that a dst inside src is recognised and skipped */
+	if (dir_make(dst) < 0)
+		goto done;
+	if (plan_make(&pl, src, dst) < 0)
+		goto done;
+	for (i = 0; i < pl.n; i++) {
+		path.len = 0;
+		if (buf_fmt(&path, "%s/%s", dst, pl.e[i].rel) < 0)
+			goto done;
+		slash = strrchr(path.s, '/');
+		*slash = '\0';
+		r = dir_make(path.s);
+		*slash = '/';
+		if (r < 0)
+			goto done;
+		r = file_update(path.s, pl.e[i].data, pl.e[i].len, 0644);
+		if (r < 0)
+			goto done;
+		n += r;
+	}
+	if (walk_files(dst, &old) < 0)
+		goto done;
+	for (i = 0; i < old.n; i++) {
+		key.rel = old.v[i];
+		if (pl.n && bsearch(&key, pl.e, pl.n, sizeof(*pl.e), entry_cmp))
+			continue;
+		path.len = 0;
+		if (buf_fmt(&path, "%s/%s", dst, old.v[i]) < 0)
+			goto done;
+		if (unlink(path.s) < 0 && errno != ENOENT) {
+			err_sys("cannot remove '%s'", path.s);
+			goto done;
+		}
+		n++;
+		prune_dirs(dst, old.v[i]);
+	}
+	rc = n;
+done:
+	plan_free(&pl);
+	strv_free(&old);
+	buf_free(&path);
+	return rc;
+}

@@ -39,6 +39,8 @@ LAMBDA__E :=
 # parse time (an invalid value is reported by lambda-validate, before any build).
 LAMBDA__SEL = $(if $(filter all both,$(LAMBDA_ARCH)),x86_64 arm64,$(filter x86_64 arm64,$(LAMBDA_ARCH)))
 LAMBDA__ARCHS := x86_64 arm64
+# make -n expands recipes without running them: nothing to check then.
+LAMBDA__DRYRUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 
 .DELETE_ON_ERROR:
 .PHONY: lambda-prod lambda-dev lambda-docker lambda-clean lambda-help lambda-config \
@@ -64,7 +66,7 @@ lambda-build-$(1): lambda-deps-$(1)
 lambda-runtime-$(1): lambda-deps-$(1)
 	$$(lambda-step runtime,$(1))
 lambda-prod-$(1): lambda-runtime-$(1)
-	$$(info $$(lambda-check $$(LAMBDA_DIR)/target/lambda/$(1),$(1),$$(LAMBDA_RUNTIME)))
+	$$(if $$(LAMBDA__DRYRUN),,$$(info $$(lambda-check $$(LAMBDA_DIR)/target/lambda/$(1),$(1),$$(LAMBDA_RUNTIME))))
 lambda-check-$(1): lambda-validate
 	$$(info $$(lambda-check $$(LAMBDA_DIR)/target/lambda/$(1),$(1),$$(LAMBDA_RUNTIME)))
 endef

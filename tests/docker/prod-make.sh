@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The production path through make, against the real engine: examples/hello (in a
+# dir with spaces) built for x86_64 and arm64 with -j2, invoked through a loopback
+# Runtime API, and the content-key decisions checked: a no-op starts no docker
+# command, touch rebuilds nothing, a source edit reruns only build+runtime, a
+# manifest edit reruns deps, a base change reruns base; reproducible zips; an
+# interrupted build leaves nothing that looks up to date; classic = BuildKit bytes.
+set -euo pipefail
+# shellcheck source=tests/lib/tap.sh
+. "${LAMBDA_SRCDIR:?}/tests/lib/tap.sh"
+: "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
+src=$LAMBDA_SRCDIR
+buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
+bk=${LAMBDA_BUILDKIT_DOCKER:-/usr/bin/docker}
+classic=${LAMBDA_CLASSIC_DOCKER:-docker}
+run_id=lmt-$$-$RANDOM
+work=$(mktemp -d "/tmp/lambda make prod.XXXXXX")
+cleanup() {
+	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^(lambda-make/$run_id|$run_id)" |
+		xargs -r docker rmi -f >/dev/null 2>&1 || true
+	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
+image=$("$src/docker/builder-image.sh")
+proj="$work/hello world"
+cp -r "$src/examples/hello" "$proj"
+rm -rf "$proj/target"
+ch=$work/cargo-home
+"$src/tests/lib/vendor.sh" "$proj" "$ch" >/dev/null
+
+# A docker wrapper that logs every call, to prove a no-op calls nothing.
+mkdir -p "$work/bin"
+cat >"$work/bin/docker" <<W
+#!/bin/sh
+echo "\$*" >>"$work/docker-calls"
+exec "$bk" "\$@"
+W
+chmod +x "$work/bin/docker"
+
+# mk ARGS...: make lambda targets in the project; output in $out, status in $rc.
+mk() {
+	rc=0
+	: >"$work/docker-calls"
+	out=$("$GNUMAKE" --no-print-directory -C "$proj" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
+		LAMBDA_CARGO_HOME="$ch" LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$work/bin/docker" \
+		LAMBDA_ARCH="x86_64 arm64" "$@" 2>&1) || rc=$?
+	[[ $rc -eq 0 ]] || printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -40
+}
+calls() { grep -c . "$work/docker-calls" || true; }
+stages() { grep -o -- '--stage=[a-z]*' <<<"$out" | sort -u | tr '\n' ' '; }
+zipsum() { sha256sum "$proj/target/lambda/$1/hello/bootstrap.zip" | cut -c1-64; }
+
+plan 24
+t0=$(date +%s.%N)
+mk -j2 lambda-prod
+t1=$(date +%s.%N)
+diag "cold-ish prod build, both arches: $(echo "$t1 - $t0" | bc) s"
+is "make -j2 lambda-prod, both arches" "$rc" 0
+for a in x86_64 arm64; do
+	ok "$a: bootstrap and bootstrap.zip" test -x "$proj/target/lambda/$a/hello/bootstrap" -a -f "$proj/target/lambda/$a/hello/bootstrap.zip"
+	body=$("$src/tests/lib/invoke.sh" "$proj/target/lambda/$a/hello/bootstrap" $a '{"name":"world"}' 2>&1 || true)
+	is "$a: the function answers an invocation" "$body" '{"message":"Hello, world!"}'
+done
+is "zip holds only bootstrap, mode 0755" \
+	"$(unzip -Z "$proj/target/lambda/arm64/hello/bootstrap.zip" | awk '/bootstrap$/ {print $1, $NF}')" "-rwxr-xr-x bootstrap"
+like "lambda-prod checks the packages" "$out" "lambda-check: $proj/target/lambda/arm64/hello/bootstrap: ok (arm64, GLIBC_"
+
+t0=$(date +%s.%N)
+mk lambda-prod
+t1=$(date +%s.%N)
+is "no-op: no docker command at all" "$(calls)" 0
+diag "no-op make lambda-prod: $(echo "($t1 - $t0) * 1000" | bc | cut -d. -f1) ms"
+find "$proj" -path "$proj/target" -prune -o -type f -exec touch {} +
+mk lambda-prod
+is "touch without a content change: no docker command" "$(calls)" 0
+
+echo '// a comment changes the content' >>"$proj/src/main.rs"
+mk lambda-prod
+is "source edit: only build+runtime rerun" "$(stages)" "--stage=runtime "
+echo '[features]' >>"$proj/Cargo.toml"
+echo 'extra = []' >>"$proj/Cargo.toml"
+mk lambda-prod
+is "manifest edit: deps reruns too" "$(stages)" "--stage=deps --stage=runtime "
+docker tag "$image" "$run_id-base:1"
+mk lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1"
+is "base image change: base reruns" "$(stages)" "--stage=base --stage=deps --stage=runtime "
+is "every step succeeded" "$rc" 0
+
+before=$(zipsum x86_64)
+rm -rf "$proj/target/lambda" "$proj/.lambda/state"
+mk lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1"
+is "rebuilt from a clean state: identical zip bytes" "$(zipsum x86_64)" "$before"
+mk lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1" SOURCE_DATE_EPOCH=1700000000
+ok "SOURCE_DATE_EPOCH is honoured (zip bytes differ)" test "$(zipsum x86_64)" != "$before"
+like "SOURCE_DATE_EPOCH: entry time" "$(unzip -Z -T "$proj/target/lambda/x86_64/hello/bootstrap.zip" | grep bootstrap)" "20231114.2213"
+
+# An interrupted build leaves nothing that looks up to date.
+echo '// interrupted edit' >>"$proj/src/main.rs"
+stamp_before=$(cat "$proj/.lambda/state/runtime-x86_64")
+( exec setsid "$GNUMAKE" --no-print-directory -C "$proj" -f "$buildmk" LAMBDA_BASE_IMAGE="$run_id-base:1" \
+	LAMBDA_CARGO_HOME="$ch" LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$bk" LAMBDA_ARCH=x86_64 \
+	SOURCE_DATE_EPOCH=1700000000 lambda-prod >/dev/null 2>&1 ) &
+pid=$!
+sleep 4
+kill -INT -- "-$pid" 2>/dev/null || kill -INT "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+is "SIGINT: the stamp was not advanced" "$(cat "$proj/.lambda/state/runtime-x86_64")" "$stamp_before"
+ok "SIGINT: the old zip is still whole" unzip -tq "$proj/target/lambda/x86_64/hello/bootstrap.zip"
+mk -n lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1" SOURCE_DATE_EPOCH=1700000000 LAMBDA_ARCH=x86_64
+like "SIGINT: the next run rebuilds" "$out" "--stage=runtime"
+
+# A stale or corrupt state file is detected: rebuilt, not trusted.
+echo garbage >"$proj/.lambda/state/runtime-arm64"
+mk lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1" SOURCE_DATE_EPOCH=1700000000
+like "corrupt stamp: the stage reruns" "$(stages)" "--stage=runtime"
+
+# The classic builder gives the same bytes as BuildKit.
+bk_zip=$(zipsum x86_64)
+rm -rf "$proj/target/lambda/x86_64" "$proj/.lambda/state/runtime-x86_64"
+rc=0
+out=$("$GNUMAKE" --no-print-directory -C "$proj" -f "$buildmk" LAMBDA_BASE_IMAGE="$run_id-base:1" \
+	LAMBDA_CARGO_HOME="$ch" LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$classic" LAMBDA_ARCH=x86_64 \
+	SOURCE_DATE_EPOCH=1700000000 lambda-prod 2>&1) || rc=$?
+is "classic builder build" "$rc" 0
+is "classic builder: identical zip bytes" "$(zipsum x86_64)" "$bk_zip"
+finish
