@@ -93,8 +93,11 @@ buf_take(struct buf *b)
 {
 	char *s;
 
-	if (!b->s && buf_grow(b, 0) < 0)
-		return NULL;
+	if (!b->s) {
+		if (buf_grow(b, 0) < 0)
+			return NULL;
+		b->s[0] = '\0';
+	}
 	s = b->s;
 	b->s = NULL;
 	b->len = b->cap = 0;

@@ -161,7 +161,7 @@ valid_edge_cases(void **state)
 	static const char *const ok[] = {
 		"",
 		"\n\n# only comments\n",
-		"\xef\xbb\xbf" "a = 1\n",
+		("\xef\xbb\xbf" "a = 1\n"),
 		"a = 1\r\nb = 2\r\n",
 		"a = 1", /* no final newline */
 		"[x.y]\n[x]\nz = 1\n", /* super table defined after */

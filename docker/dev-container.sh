@@ -1,0 +1,574 @@
+#!/usr/bin/env bash
+# dev-container.sh: the persistent development container (start, build, stop,
+# status, shell). The project is bind-mounted at /workspace and compiled in
+# place by `docker exec cargo build`, as the host user; the container is found
+# by name and recreated when the hash of its configuration changes.
+set -euo pipefail
+
+readonly PROG=dev-container.sh
+HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+readonly HERE
+
+# Exit codes (also in --help).
+readonly E_FAIL=1 E_USAGE=2 E_DOCKER=3 E_NOTFOUND=4 E_START=5
+
+# Paths inside the container.
+readonly WS=/workspace
+readonly C_HOME=/tmp/home
+readonly C_CARGO_HOME=$C_HOME/.cargo
+readonly C_VENDOR_HOME=/cargo-home
+readonly C_TARGET=$WS/target/lambda-dev
+# Bumped when the container layout above changes: old containers get recreated.
+readonly LAYOUT=1
+
+usage() {
+	cat <<EOF
+usage: $PROG start|build|stop|status|shell [options] [-- cargo flags...]
+
+The persistent development container: the project is bind-mounted at $WS,
+cargo runs in it as the host user, incrementally, in the project's own target
+dir ($C_TARGET, kept across container restarts and removal).
+
+commands:
+  start    create and start the container, or reuse it (same configuration)
+  build    start if needed, then cargo build (dev profile) for each --arch and
+           copy each binary atomically to target/lambda/<arch>/<function>/bootstrap
+  stop     stop the container (kept, so the next start is quick)
+  status   print running, stopped or not_found
+  shell    an interactive shell in the container (started if needed)
+
+options (every command accepts all of them):
+  --docker=CLIENT      docker client (default: \$LAMBDA_DOCKER or docker)
+  --dir=DIR            the Cargo project (default: the current dir)
+  --arch=ARCHS         x86_64, arm64 or x86_64,arm64 (default: x86_64)
+  --container=NAME     container name (default: \$LAMBDA_CONTAINER or lambda-rust-dev)
+  --image=IMAGE        image with the Rust toolchain (default: \$LAMBDA_BASE_IMAGE);
+                       docker/builder-image.sh builds an offline one and prints its ref
+  --function=BIN       binary to build (repeatable; default: every binary)
+  --cargo-home=DIR     vendored cargo home (config.toml + vendor/, from
+                       tests/lib/vendor.sh with --cargo-home-path $C_VENDOR_HOME),
+                       mounted read-only at $C_VENDOR_HOME (default: \$LAMBDA_CARGO_HOME)
+  --zip                also write a reproducible bootstrap.zip (SOURCE_DATE_EPOCH)
+  -h, --help           this text
+Everything after -- goes to cargo build (not --target, --target-dir,
+--manifest-path, --message-format: those are set here). The dev profile is
+built with debug=0 (measured fastest for a one-line edit); override with
+-- --config profile.dev.debug=2.
+
+The container: labels lambda-make.project=<dir> and lambda-make.config=<hash of
+image ID, mount, arch set, uid:gid, environment>; a different hash recreates it.
+Cargo registry: the named volume lambda-make-cargo-registry, shared by projects.
+Creation is serialized by a lock in \${XDG_RUNTIME_DIR:-/tmp}; a container that
+another process created under the same name is adopted if its labels match.
+Transient docker failures are retried (3 tries, 0.2 s then 0.4 s apart); a
+compile error is not. If the container cannot be started, build falls back to
+a production build (build-lambda.sh prod beside this script) with a notice.
+
+environment:
+  LAMBDA_DEV_FALLBACK=0  no production fallback: exit $E_START instead
+  LAMBDA_DEV_USER=U:G    run as this uid:gid (default: the caller's)
+  LAMBDA_DEV_VOLUME=V    cargo registry volume (default lambda-make-cargo-registry)
+  SOURCE_DATE_EPOCH      mtime in the zip (default 315532800, 1980-01-01)
+
+exit codes:
+  0  done (status: running)
+  1  the build failed (compile error, missing binary); status: stopped
+  2  bad usage or invalid setting (nothing was done)
+  3  Docker is not available (client missing or daemon unreachable)
+  4  status: not_found
+  5  the container could not be started (start, shell; build when the
+     production fallback is off or failed too)
+EOF
+}
+
+die() {
+	printf '%s: %s\n' "$PROG" "$1" >&2
+	exit "${2:-$E_FAIL}"
+}
+note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+
+# --- arguments ----------------------------------------------------------------
+cmd=
+docker_cmd=${LAMBDA_DOCKER:-docker}
+dir=$PWD
+arch_arg=x86_64
+name=${LAMBDA_CONTAINER:-lambda-rust-dev}
+image=${LAMBDA_BASE_IMAGE:-}
+cargo_home=${LAMBDA_CARGO_HOME:-}
+zip=0
+fns=()
+cargo_flags=()
+while (($#)); do
+	case $1 in
+	-h | --help)
+		usage
+		exit 0
+		;;
+	--docker | --dir | --arch | --container | --image | --function | --cargo-home)
+		(($# >= 2)) || die "$1 needs a value (see --help)" "$E_USAGE"
+		set -- "$1=$2" "${@:3}"
+		continue
+		;;
+	--docker=*) docker_cmd=${1#*=} ;;
+	--dir=*) dir=${1#*=} ;;
+	--arch=*) arch_arg=${1#*=} ;;
+	--container=*) name=${1#*=} ;;
+	--image=*) image=${1#*=} ;;
+	--function=*) fns+=("${1#*=}") ;;
+	--cargo-home=*) cargo_home=${1#*=} ;;
+	--zip) zip=1 ;;
+	--)
+		shift
+		cargo_flags=("$@")
+		break
+		;;
+	-*) die "unknown option '$1' (see --help)" "$E_USAGE" ;;
+	*)
+		[[ -z $cmd ]] || die "one command only (got '$cmd' and '$1')" "$E_USAGE"
+		cmd=$1
+		;;
+	esac
+	shift
+done
+
+case $cmd in
+start | build | stop | status | shell) ;;
+'') die "no command (start, build, stop, status, shell; see --help)" "$E_USAGE" ;;
+*) die "unknown command '$cmd' (valid: start, build, stop, status, shell)" "$E_USAGE" ;;
+esac
+
+# Architectures: a set, kept in a fixed order so the same set hashes the same.
+want_x86=0 want_arm=0
+for a in ${arch_arg//,/ }; do
+	case $a in
+	x86_64) want_x86=1 ;;
+	arm64 | aarch64) want_arm=1 ;;
+	all | both) want_x86=1 want_arm=1 ;;
+	*) die "invalid --arch '$arch_arg' (valid: x86_64, arm64, x86_64,arm64)" "$E_USAGE" ;;
+	esac
+done
+archs=()
+((want_x86)) && archs+=(x86_64)
+((want_arm)) && archs+=(arm64)
+((${#archs[@]})) || die "invalid --arch '$arch_arg' (valid: x86_64, arm64, x86_64,arm64)" "$E_USAGE"
+arch_set=$(
+	IFS=,
+	printf '%s' "${archs[*]}"
+)
+
+name_re='^[A-Za-z0-9][A-Za-z0-9_.-]*$'
+[[ $name =~ $name_re ]] || die "invalid container name '$name' (letters, digits, _ . -)" "$E_USAGE"
+fn_re='^[A-Za-z0-9_][A-Za-z0-9_-]*$'
+for f in "${fns[@]}"; do
+	[[ $f =~ $fn_re ]] || die "invalid --function '$f' (a Cargo binary name)" "$E_USAGE"
+done
+for f in "${cargo_flags[@]}"; do
+	case $f in
+	--target | --target=* | --target-dir | --target-dir=* | --manifest-path | --manifest-path=* | \
+		--message-format | --message-format=*)
+		die "cargo flag '$f' is set by $PROG (use --arch for targets)" "$E_USAGE"
+		;;
+	esac
+done
+[[ -n $docker_cmd ]] || die "empty --docker" "$E_USAGE"
+
+# triple ARCH: the Rust target triple.
+triple() {
+	case $1 in
+	x86_64) echo x86_64-unknown-linux-gnu ;;
+	arm64) echo aarch64-unknown-linux-gnu ;;
+	esac
+}
+
+# --- docker calls -----------------------------------------------------------------
+tmpd=$(mktemp -d "${TMPDIR:-/tmp}/lambda-dev.XXXXXX")
+lock_fd=
+cleanup() { rm -rf -- "$tmpd"; }
+trap cleanup EXIT
+errf=$tmpd/err
+
+command -v -- "$docker_cmd" >/dev/null 2>&1 ||
+	die "cannot run the docker client '$docker_cmd' (not found; set --docker or LAMBDA_DOCKER)" "$E_DOCKER"
+
+# daemon_down TEXT: the client could not reach the engine at all.
+daemon_down() {
+	[[ $1 == *"Cannot connect to the Docker daemon"* || $1 == *"error during connect"* ||
+		$1 == *"Is the docker daemon running"* ||
+		$1 == *"permission denied while trying to connect"* ]]
+}
+
+# transient TEXT: an error worth retrying (a hiccup, not a wrong request).
+transient() {
+	local t=${1,,}
+	[[ $t == *"i/o timeout"* || $t == *"connection reset"* || $t == *"broken pipe"* ||
+		$t == *"temporarily unavailable"* || $t == *"try again"* || $t == *"unexpected eof"* ||
+		$t == *"context deadline exceeded"* || $t == *"tls handshake timeout"* ||
+		$t == *"too many requests"* || $t == *"service unavailable"* || $t == *" 503"* ||
+		$t == *"device or resource busy"* || $t == *"timed out"* ]]
+}
+
+# first_line TEXT: the first line, for one-line messages.
+first_line() { printf '%s' "${1%%$'\n'*}"; }
+
+tries=3
+# dk ARGS...: run the docker client with ARGS. Sets dk_out (stdout) and dk_err
+# (stderr). Transient failures are retried with exponential backoff; an
+# unreachable daemon ends the script with one line.
+dk() {
+	local try=1 delay=0.2 rc
+	while :; do
+		rc=0
+		dk_out=$("$docker_cmd" "$@" 2>"$errf") || rc=$?
+		dk_err=$(<"$errf")
+		((rc == 0)) && return 0
+		if daemon_down "$dk_err"; then
+			die "cannot reach the Docker daemon: $(first_line "$dk_err")" "$E_DOCKER"
+		fi
+		if ((try < tries)) && transient "$dk_err"; then
+			note "docker $1 failed ($(first_line "$dk_err")); retry $try in ${delay}s"
+			sleep "$delay"
+			delay=$(awk -v d="$delay" 'BEGIN { print d * 2 }')
+			try=$((try + 1))
+			continue
+		fi
+		return "$rc"
+	done
+}
+
+# not_found TEXT: docker's "no such container" answer.
+not_found() { [[ ${1,,} == *"no such container"* || ${1,,} == *"no such object"* ]]; }
+
+# inspect: c_state (running|stopped|not_found), c_id and c_config of the container.
+inspect() {
+	c_state=not_found c_id='' c_config='' c_status=''
+	if ! dk container inspect --format \
+		'{{.State.Status}} {{.Id}} {{index .Config.Labels "lambda-make.config"}}' -- "$name"; then
+		not_found "$dk_err" && return 0
+		die "docker inspect $name failed: $(first_line "$dk_err")" "$E_DOCKER"
+	fi
+	local st
+	read -r st c_id c_config <<<"$dk_out" || true
+	case $st in
+	running) c_state=running ;;
+	*) c_state=stopped ;;
+	esac
+	c_status=$st
+}
+
+# --- project, image, configuration ----------------------------------------------
+# check_dir: the project dir is valid for mounting (before any docker call).
+check_dir() {
+	[[ -n $dir ]] || die "empty --dir" "$E_USAGE"
+	[[ $dir != *$'\n'* ]] || die "project dir has a newline in its name" "$E_USAGE"
+	[[ -e $dir ]] || die "project dir '$dir' does not exist" "$E_USAGE"
+	[[ -d $dir ]] || die "project dir '$dir' is not a directory" "$E_USAGE"
+	[[ -r $dir && -x $dir ]] || die "project dir '$dir' is not readable" "$E_USAGE"
+	dir=$(cd -- "$dir" && pwd -P)
+	[[ -f $dir/Cargo.toml ]] || die "no Cargo.toml in '$dir' (pass --dir=PROJECT)" "$E_USAGE"
+	[[ -r $dir/Cargo.toml ]] || die "'$dir/Cargo.toml' is not readable" "$E_USAGE"
+	if [[ -e $dir/target && ! -w $dir/target ]] || [[ ! -e $dir/target && ! -w $dir ]]; then
+		die "project dir '$dir' is not writable (the build writes target/)" "$E_USAGE"
+	fi
+}
+
+# check_cargo_home: the vendored cargo home, if any, is usable in the container.
+check_cargo_home() {
+	[[ -n $cargo_home ]] || return 0
+	[[ -d $cargo_home ]] || die "cargo home '$cargo_home' is not a directory" "$E_USAGE"
+	cargo_home=$(cd -- "$cargo_home" && pwd -P)
+	[[ -r $cargo_home/config.toml ]] || die "no readable config.toml in cargo home '$cargo_home'" "$E_USAGE"
+	local d
+	d=$(sed -n 's/^directory *= *"\(.*\)"/\1/p' "$cargo_home/config.toml")
+	if [[ -n $d && $d != "$C_VENDOR_HOME"/* ]]; then
+		die "cargo home '$cargo_home' points at '$d', which the container cannot see: vendor with --cargo-home-path $C_VENDOR_HOME" "$E_USAGE"
+	fi
+}
+
+# mount_spec FIELD=PATH...: a --mount value; paths are CSV-quoted (commas work).
+csv() { printf '"%s"' "${1//\"/\"\"}"; }
+
+# configure: resolve the image and compute the wanted configuration.
+configure() {
+	[[ -n $image ]] || die "no --image/LAMBDA_BASE_IMAGE: pass an image with the Rust toolchain (docker/builder-image.sh builds an offline one and prints its ref)" "$E_USAGE"
+	check_cargo_home
+	if ! dk image inspect --format '{{.Id}}' -- "$image"; then
+		die "image '$image' not found: $(first_line "$dk_err") (docker/builder-image.sh builds one)" "$E_USAGE"
+	fi
+	image_id=$dk_out
+	user=${LAMBDA_DEV_USER:-$(id -u):$(id -g)}
+	[[ $user =~ ^[0-9]+:[0-9]+$ ]] || die "LAMBDA_DEV_USER must be UID:GID (got '$user')" "$E_USAGE"
+	volume=${LAMBDA_DEV_VOLUME:-lambda-make-cargo-registry}
+	env=(
+		"HOME=$C_HOME"
+		"CARGO_HOME=$C_CARGO_HOME"
+		"CARGO_TARGET_DIR=$C_TARGET"
+		"CARGO_PROFILE_DEV_DEBUG=0"
+		"CARGO_TERM_PROGRESS_WHEN=never"
+		"LAMBDA_ARCHS=$arch_set"
+	)
+	mounts=(
+		--mount "type=bind,$(csv "source=$dir"),target=$WS"
+		--mount "type=volume,source=$volume,target=$C_CARGO_HOME/registry"
+	)
+	[[ -z $cargo_home ]] ||
+		mounts+=(--mount "type=bind,$(csv "source=$cargo_home"),target=$C_VENDOR_HOME,readonly")
+	local e
+	config=$(
+		{
+			printf 'layout=%s\nimage=%s\nmount=%s:%s\narch=%s\nuser=%s\nvolume=%s\ncargo_home=%s\n' \
+				"$LAYOUT" "$image_id" "$dir" "$WS" "$arch_set" "$user" "$volume" "$cargo_home"
+			for e in "${env[@]}"; do printf 'env=%s\n' "$e"; done
+		} | sha256sum
+	)
+	config=${config%% *}
+}
+
+# --- lifecycle ----------------------------------------------------------------
+# start_failed MSG: the container cannot be brought up.
+start_failed() {
+	if [[ $cmd == build ]]; then
+		fallback "$1"
+	fi
+	die "the dev container could not be started: $1" "$E_START"
+}
+
+# fallback REASON: production build instead, as the spec's error handling says.
+fallback() {
+	if [[ ${LAMBDA_DEV_FALLBACK:-1} == 0 ]]; then
+		die "the dev container could not be started: $1 (fallback disabled)" "$E_START"
+	fi
+	note "notice: the dev container could not be started ($1); falling back to a production build"
+	local a=(prod --project "$dir" --arch "$arch_set" --base-image "$image") f
+	for f in "${fns[@]}"; do a+=(--function "$f"); done
+	((${#cargo_flags[@]} == 0)) || a+=(-- "${cargo_flags[@]}")
+	local rc=0
+	"$HERE/build-lambda.sh" "${a[@]}" || rc=$?
+	((rc == 0)) || die "the production fallback failed too (exit $rc)" "$E_START"
+	note "notice: built by the production fallback, not the dev container"
+	exit 0
+}
+
+# lock: serialize create/start between concurrent invocations.
+lock() {
+	command -v flock >/dev/null 2>&1 || return 0
+	local f=${XDG_RUNTIME_DIR:-/tmp}/lambda-make-$name.lock
+	exec {lock_fd}>>"$f" || die "cannot open lock file '$f'" "$E_FAIL"
+	flock -w 300 "$lock_fd" || die "timed out waiting for lock '$f'" "$E_FAIL"
+}
+unlock() {
+	[[ -n $lock_fd ]] || return 0
+	exec {lock_fd}>&-
+	lock_fd=
+}
+
+# create: a new container with the wanted configuration; adopts an equal one
+# that appeared meanwhile (409 name conflict).
+create() {
+	local args=(
+		container create --name "$name" --init --user "$user" -w "$WS"
+		--label "lambda-make.project=$dir" --label "lambda-make.config=$config"
+		--label "lambda-make.image=$image" --label "lambda-make.arch=$arch_set"
+		"${mounts[@]}"
+	)
+	local e
+	for e in "${env[@]}"; do args+=(-e "$e"); done
+	args+=(--entrypoint sleep -- "$image" infinity)
+	if dk "${args[@]}"; then
+		created=1
+		return 0
+	fi
+	if [[ $dk_err == *"already in use"* || $dk_err == *"Conflict"* ]]; then
+		inspect
+		if [[ $c_state != not_found && $c_config == "$config" ]]; then
+			note "adopting container $name created concurrently (same configuration)"
+			return 0
+		fi
+		die "container name '$name' is taken by a container with another configuration: remove it (docker rm -f $name) or set --container" "$E_FAIL"
+	fi
+	start_failed "docker create: $(first_line "$dk_err")"
+}
+
+# ensure_running: the container exists with this configuration and runs.
+ensure_running() {
+	inspect
+	if [[ $c_state == running && $c_config == "$config" ]]; then
+		return 0
+	fi
+	lock
+	inspect
+	created=0
+	if [[ $c_state != not_found && $c_config != "$config" ]]; then
+		note "notice: container $name has a different configuration (image, project, arch, user or environment changed): recreating it"
+		dk container rm -f -- "$name" || not_found "$dk_err" ||
+			die "cannot remove container $name: $(first_line "$dk_err")" "$E_FAIL"
+		c_state=not_found
+	fi
+	if [[ $c_state == not_found ]]; then
+		create
+		inspect
+	fi
+	if [[ $c_state != running ]]; then
+		if [[ ${c_status:-} == paused ]]; then
+			dk container unpause -- "$name" || start_failed "docker unpause: $(first_line "$dk_err")"
+		else
+			dk container start -- "$name" >/dev/null || start_failed "docker start: $(first_line "$dk_err")"
+		fi
+		inspect
+		[[ $c_state == running ]] || start_failed "container $name exited right after start (docker logs $name)"
+	fi
+	if ((created)) && [[ ${user%%:*} != 0 ]]; then
+		# Docker makes the mount points root-owned; the build user needs them.
+		dk container exec --user 0 -- "$name" chown "$user" "$C_HOME" "$C_CARGO_HOME" "$C_CARGO_HOME/registry" ||
+			start_failed "cannot prepare $C_HOME: $(first_line "$dk_err")"
+	fi
+	((created)) && note "started container $name (${c_id:0:12}) from $image"
+	unlock
+}
+
+# --- build ------------------------------------------------------------------
+# cargo_build: one docker exec for all architectures. rc in build_rc.
+cargo_build() {
+	local a f args=(container exec -- "$name" cargo build --message-format=json-render-diagnostics)
+	for a in "${archs[@]}"; do args+=(--target "$(triple "$a")"); done
+	[[ -z $cargo_home ]] || args+=(--config "$C_VENDOR_HOME/config.toml")
+	if ((${#fns[@]})); then
+		for f in "${fns[@]}"; do args+=(--bin "$f"); done
+	else
+		args+=(--bins)
+	fi
+	args+=("${cargo_flags[@]}")
+	# cargo's JSON messages to a file, its diagnostics to the terminal and errf.
+	set +e
+	"$docker_cmd" "${args[@]}" 2>&1 >"$tmpd/json" | tee "$errf" >&2
+	build_rc=${PIPESTATUS[0]}
+	set -e
+	build_err=$(<"$errf")
+}
+
+# place: copy each built binary to target/lambda/<arch>/<bin>/bootstrap.
+place() {
+	local line exe a bin src dest tmp n=0 want
+	declare -A got=()
+	while IFS= read -r line; do
+		[[ $line == *'"reason":"compiler-artifact"'* && $line == *'"kind":["bin"]'* ]] || continue
+		exe=${line#*\"executable\":\"}
+		[[ $exe != "$line" ]] || continue
+		exe=${exe%%\"*}
+		[[ $exe == "$C_TARGET"/* ]] || continue
+		case $exe in
+		*/x86_64-unknown-linux-gnu/*) a=x86_64 ;;
+		*/aarch64-unknown-linux-gnu/*) a=arm64 ;;
+		*) continue ;;
+		esac
+		bin=${exe##*/}
+		src=$dir/${exe#"$WS"/}
+		[[ -f $src ]] || die "cargo reported $exe but '$src' is missing" "$E_FAIL"
+		dest=$dir/target/lambda/$a/$bin
+		mkdir -p -- "$dest" || die "cannot create '$dest'" "$E_FAIL"
+		got[$a/$bin]=1
+		n=$((n + 1))
+		# Already placed from this very file: nothing to do.
+		if [[ -f $dest/bootstrap && ! $src -nt $dest/bootstrap && ! $src -ot $dest/bootstrap ]] &&
+			(($(stat -c %s -- "$src") == $(stat -c %s -- "$dest/bootstrap"))); then
+			continue
+		fi
+		tmp=$(mktemp "$dest/.bootstrap.XXXXXX") || die "cannot write in '$dest'" "$E_FAIL"
+		if ! cp -- "$src" "$tmp" || ! chmod 0755 -- "$tmp" || ! touch -r "$src" -- "$tmp" ||
+			! mv -f -- "$tmp" "$dest/bootstrap"; then
+			rm -f -- "$tmp"
+			die "cannot place '$dest/bootstrap'" "$E_FAIL"
+		fi
+	done <"$tmpd/json"
+	for a in "${archs[@]}"; do
+		for want in "${fns[@]}"; do
+			[[ -n ${got[$a/$want]:-} ]] || die "cargo built no binary '$want' for $a" "$E_FAIL"
+		done
+	done
+	((n)) || die "cargo built no binary (does the project have a [[bin]] or src/main.rs?)" "$E_FAIL"
+	for a in "${archs[@]}"; do
+		placed=()
+		for want in "${!got[@]}"; do
+			[[ $want == "$a"/* ]] && placed+=("${want#*/}")
+		done
+		((${#placed[@]})) || continue
+		if ((zip)); then
+			"$HERE/lambda-package.sh" --from="$dir/target/lambda/$a" --to="$dir/target/lambda/$a" \
+				--epoch="${SOURCE_DATE_EPOCH:-315532800}" "${placed[@]}" >&2 ||
+				die "packaging failed for $a" "$E_FAIL"
+		fi
+		note "$a: ${placed[*]} -> target/lambda/$a/<function>/bootstrap"
+	done
+}
+
+do_build() {
+	local attempt=1 delay=0.2
+	while :; do
+		ensure_running
+		cargo_build
+		if ((build_rc == 0)); then
+			place
+			return 0
+		fi
+		daemon_down "$build_err" && die "cannot reach the Docker daemon: $(first_line "$build_err")" "$E_DOCKER"
+		# cargo's own failures (101: compile error) are deterministic: no retry.
+		((build_rc != 101)) || die "cargo build failed (exit $build_rc)" "$E_FAIL"
+		((attempt < tries)) || die "cargo build failed (exit $build_rc) after $tries attempts" "$E_FAIL"
+		inspect
+		if [[ $c_state != running || $c_config != "$config" ]]; then
+			note "container $name went away during the build ($c_state); recreating it and building again"
+		elif transient "$build_err"; then
+			note "docker exec failed ($(first_line "$build_err")); retry $attempt in ${delay}s"
+			sleep "$delay"
+			delay=$(awk -v d="$delay" 'BEGIN { print d * 2 }')
+		else
+			die "cargo build failed (exit $build_rc)" "$E_FAIL"
+		fi
+		attempt=$((attempt + 1))
+	done
+}
+
+# --- commands -----------------------------------------------------------------
+case $cmd in
+status)
+	inspect
+	echo "$c_state"
+	case $c_state in
+	running) exit 0 ;;
+	stopped) exit 1 ;;
+	*) exit "$E_NOTFOUND" ;;
+	esac
+	;;
+stop)
+	inspect
+	if [[ $c_state == not_found ]]; then
+		note "container $name does not exist"
+		exit 0
+	fi
+	if [[ $c_state == running ]]; then
+		dk container stop -- "$name" >/dev/null || not_found "$dk_err" ||
+			die "docker stop $name failed: $(first_line "$dk_err")" "$E_FAIL"
+	fi
+	note "container $name stopped"
+	;;
+start)
+	check_dir
+	configure
+	ensure_running
+	note "container $name running (${c_id:0:12}); project $dir at $WS"
+	;;
+build)
+	check_dir
+	configure
+	do_build
+	;;
+shell)
+	check_dir
+	configure
+	ensure_running
+	it=(-i)
+	[[ -t 0 && -t 1 ]] && it=(-it)
+	rc=0
+	"$docker_cmd" container exec "${it[@]}" -- "$name" bash || rc=$?
+	exit "$rc"
+	;;
+esac

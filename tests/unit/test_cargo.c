@@ -1,0 +1,489 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cargo.h"
+#include "err.h"
+#include "fixture.h"
+
+static const char *MAIN = "fn main() {}\n";
+
+/* The bins of dir joined by spaces (static storage). */
+static const char *
+bins(const char *dir)
+{
+	static char out[1024];
+	struct strv sv = {0};
+	size_t i, n = 0;
+
+	if (cargo_bins(dir, &sv) < 0)
+		fail_msg("cargo_bins: %s", err_get());
+	out[0] = '\0';
+	for (i = 0; i < sv.n; i++)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", i ? " " : "", sv.v[i]);
+	strv_free(&sv);
+	return out;
+}
+
+static const struct cargo_pkg *
+pkg(const struct cargo_ws *ws, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ws->npkg; i++)
+		if (ws->pkg[i].name && !strcmp(ws->pkg[i].name, name))
+			return &ws->pkg[i];
+	fail_msg("no package %s", name);
+	return NULL;
+}
+
+/* The path of the target of kind k named name (NULL: the first of kind k). */
+static const char *
+tpath(const struct cargo_pkg *p, enum cargo_kind k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntgt; i++)
+		if (p->tgt[i].kind == k &&
+		    (!name || (p->tgt[i].name && !strcmp(p->tgt[i].name, name))))
+			return p->tgt[i].path;
+	return NULL;
+}
+
+static void
+single_package(void **state)
+{
+	struct cargo_ws *ws;
+	const struct cargo_pkg *p;
+
+	(void)state;
+	fx_enter();
+	fx_write("Cargo.toml", "[package]\nname = \"hello\"\nversion = \"0.1.0\"\n"
+			       "edition = \"2021\"\n[dependencies]\nserde = \"1\"\n");
+	fx_write("src/main.rs", MAIN);
+	fx_write("src/lib.rs", "");
+	fx_write("src/bin/two.rs", MAIN);
+	fx_write("src/bin/three/main.rs", MAIN);
+	fx_write("src/bin/notabin/helper.rs", "");
+	fx_write("src/bin/.hidden.rs", MAIN);
+	fx_write("build.rs", MAIN);
+	assert_string_equal(bins("."), "hello three two");
+	assert_int_equal(cargo_load(".", &ws), 0);
+	assert_int_equal(ws->npkg, 1);
+	assert_int_equal(ws->virt, 0);
+	p = &ws->pkg[0];
+	assert_string_equal(p->name, "hello");
+	assert_string_equal(p->version, "0.1.0");
+	assert_string_equal(p->dir, "");
+	assert_true(p->member);
+	assert_string_equal(tpath(p, CARGO_LIB, NULL), "src/lib.rs");
+	assert_string_equal(tpath(p, CARGO_BIN, "hello"), "src/main.rs");
+	assert_string_equal(tpath(p, CARGO_BIN, "two"), "src/bin/two.rs");
+	assert_string_equal(tpath(p, CARGO_BIN, "three"), "src/bin/three/main.rs");
+	assert_string_equal(tpath(p, CARGO_BUILD, NULL), "build.rs");
+	assert_null(tpath(p, CARGO_BIN, "notabin"));
+	cargo_free(ws);
+	fx_leave();
+}
+
+static void
+explicit_targets(void **state)
+{
+	struct cargo_ws *ws;
+	const struct cargo_pkg *p;
+
+	(void)state;
+	fx_enter();
+	fx_write("Cargo.toml",
+		 "[package]\nname = \"p\"\nedition = \"2021\"\nbuild = \"tools/gen.rs\"\n"
+		 "[lib]\npath = \"lib/mod.rs\"\nproc-macro = true\n"
+		 "[[bin]]\nname = \"api\"\npath = \"cmd/api.rs\"\n"
+		 "[[bin]]\nname = \"worker\"\n"
+		 "[[bin]]\nname = \"p\"\n"
+		 "[[bin]]\nname = \"renamed\"\npath = \"src/bin/old.rs\"\n"
+		 "[[example]]\nname = \"demo\"\npath = \"ex/demo.rs\"\n"
+		 "[[example]]\nname = \"dir\"\n"
+		 "[[test]]\nname = \"it\"\n"
+		 "[[bench]]\nname = \"speed\"\nharness = false\n");
+	fx_write("src/main.rs", MAIN);
+	fx_write("src/bin/worker/main.rs", MAIN);
+	fx_write("src/bin/old.rs", MAIN);
+	fx_write("src/bin/auto.rs", MAIN);
+	fx_write("examples/dir/main.rs", MAIN);
+	/* build.rs exists but package.build points elsewhere */
+	fx_write("build.rs", MAIN);
+	assert_int_equal(cargo_load(".", &ws), 0);
+	p = &ws->pkg[0];
+	assert_null(p->version);
+	assert_string_equal(tpath(p, CARGO_LIB, NULL), "lib/mod.rs");
+	assert_string_equal(tpath(p, CARGO_BIN, "api"), "cmd/api.rs");
+	assert_string_equal(tpath(p, CARGO_BIN, "worker"), "src/bin/worker/main.rs");
+	assert_string_equal(tpath(p, CARGO_BIN, "p"), "src/main.rs");
+	assert_string_equal(tpath(p, CARGO_BIN, "renamed"), "src/bin/old.rs");
+	/* discovered, and not shadowed by an explicit name or path */
+	assert_string_equal(tpath(p, CARGO_BIN, "auto"), "src/bin/auto.rs");
+	assert_null(tpath(p, CARGO_BIN, "old"));
+	assert_string_equal(tpath(p, CARGO_BUILD, NULL), "tools/gen.rs");
+	assert_string_equal(tpath(p, CARGO_EXAMPLE, "demo"), "ex/demo.rs");
+	assert_string_equal(tpath(p, CARGO_EXAMPLE, "dir"), "examples/dir/main.rs");
+	assert_string_equal(tpath(p, CARGO_TEST, "it"), "tests/it.rs");
+	assert_string_equal(tpath(p, CARGO_BENCH, "speed"), "benches/speed.rs");
+	assert_int_equal(p->ntgt, 11);
+	cargo_free(ws);
+	assert_string_equal(bins("."), "api auto p renamed worker");
+	fx_leave();
+}
+
+static void
+discovery_switches(void **state)
+{
+	struct cargo_ws *ws;
+
+	(void)state;
+	fx_enter();
+	fx_write("src/main.rs", MAIN);
+	fx_write("src/lib.rs", "");
+	fx_write("src/x.rs", MAIN);
+	fx_write("src/bin/y.rs", MAIN);
+	fx_write("build.rs", MAIN);
+	/* autobins = false: only declared bins, src/main.rs included */
+	fx_write("Cargo.toml", "[package]\nname = \"e\"\nedition = \"2021\"\nautobins = false\n"
+			       "autolib = false\nbuild = false\n"
+			       "[[bin]]\nname = \"x\"\npath = \"src/x.rs\"\n");
+	assert_string_equal(bins("."), "x");
+	assert_int_equal(cargo_load(".", &ws), 0);
+	assert_null(tpath(&ws->pkg[0], CARGO_LIB, NULL));
+	assert_null(tpath(&ws->pkg[0], CARGO_BUILD, NULL));
+	cargo_free(ws);
+	/* edition 2015 (the default): a declared [[bin]] turns discovery off */
+	fx_write("Cargo.toml", "[package]\nname = \"e\"\nversion = \"1.0.0\"\n"
+			       "[[bin]]\nname = \"x\"\npath = \"src/x.rs\"\n");
+	assert_string_equal(bins("."), "x");
+	/* ... but not in 2018 and later */
+	fx_write("Cargo.toml", "[package]\nname = \"e\"\nversion = \"1.0.0\"\nedition = \"2018\"\n"
+			       "[[bin]]\nname = \"x\"\npath = \"src/x.rs\"\n");
+	assert_string_equal(bins("."), "e x y");
+	/* build = true means build.rs */
+	fx_write("Cargo.toml", "[package]\nname = \"e\"\nbuild = true\nautobins = false\n");
+	assert_int_equal(cargo_load(".", &ws), 0);
+	assert_string_equal(tpath(&ws->pkg[0], CARGO_BUILD, NULL), "build.rs");
+	assert_string_equal(tpath(&ws->pkg[0], CARGO_LIB, NULL), "src/lib.rs");
+	cargo_free(ws);
+	assert_string_equal(bins("."), "");
+	fx_leave();
+}
+
+static void
+workspace(void **state)
+{
+	struct cargo_ws *ws;
+	const struct cargo_pkg *p;
+
+	(void)state;
+	fx_enter();
+	fx_write("Cargo.toml",
+		 "[workspace]\nmembers = [\"crates/*\", \"app\", \"./tools/cli\"]\n"
+		 "exclude = [\"crates/old\", \"vendor\"]\n"
+		 "[workspace.package]\nversion = \"1.2.3\"\nedition = \"2021\"\n"
+		 "[workspace.dependencies]\nutil = { path = \"libs/util\", version = \"0.3\" }\n"
+		 "unused = { path = \"libs/missing\" }\n"
+		 "[patch.crates-io]\nforked = { path = \"patches/forked\" }\n");
+	fx_write("app/Cargo.toml",
+		 "[package]\nname = \"app\"\nversion.workspace = true\nedition.workspace = true\n"
+		 "[dependencies]\ncore1 = { path = \"../crates/core1\", version = \"0.1\" }\n"
+		 "util = { workspace = true }\n"
+		 "vend = { path = \"../vendor/vend\" }\n"
+		 "[target.'cfg(unix)'.dev-dependencies]\nnested = { path = \"../nested\" }\n");
+	fx_write("app/src/main.rs", MAIN);
+	fx_write("crates/core1/Cargo.toml", "[package]\nname = \"core1\"\nversion = \"0.1.0\"\n");
+	fx_write("crates/core1/src/lib.rs", "");
+	fx_write("crates/svc/Cargo.toml", "[package]\nname = \"svc\"\nversion = \"0.2.0\"\n");
+	fx_write("crates/svc/src/main.rs", MAIN);
+	fx_write("crates/old/Cargo.toml", "[package]\nname = \"old\"\n");
+	fx_write("crates/old/src/main.rs", MAIN);
+	fx_write("crates/notacrate/README", "not a crate\n");
+	fx_write("crates/file.txt", "a file, not a dir\n");
+	fx_write("tools/cli/Cargo.toml", "[package]\nname = \"cli\"\n[[bin]]\nname = \"ctl\"\n"
+					 "path = \"main.rs\"\n");
+	fx_write("libs/util/Cargo.toml", "[package]\nname = \"util\"\nversion = \"0.3.1\"\n"
+					 "[dependencies]\ndeep = { path = \"../deep\" }\n");
+	fx_write("libs/util/src/main.rs", MAIN);
+	fx_write("libs/deep/Cargo.toml", "[package]\nname = \"deep\"\n");
+	fx_write("vendor/vend/Cargo.toml", "[package]\nname = \"vend\"\n"
+					   "[dependencies]\nvdep = { path = \"../vdep\" }\n");
+	fx_write("vendor/vend/src/main.rs", MAIN);
+	fx_write("vendor/vdep/Cargo.toml", "[package]\nname = \"vdep\"\n");
+	fx_write("nested/Cargo.toml", "[package]\nname = \"nested\"\n[workspace]\n");
+	fx_write("nested/src/main.rs", MAIN);
+	fx_write("patches/forked/Cargo.toml", "[package]\nname = \"forked\"\nversion = \"1.0.5\"\n");
+	assert_int_equal(cargo_load(".", &ws), 0);
+	assert_int_equal(ws->virt, 1);
+	p = pkg(ws, "app");
+	assert_true(p->member);
+	assert_string_equal(p->version, "1.2.3");
+	assert_string_equal(p->dir, "app");
+	assert_true(pkg(ws, "core1")->member);
+	assert_true(pkg(ws, "svc")->member);
+	assert_true(pkg(ws, "cli")->member);
+	/* a path dependency inside the root joins, transitively */
+	assert_true(pkg(ws, "util")->member);
+	assert_true(pkg(ws, "deep")->member);
+	assert_string_equal(pkg(ws, "deep")->dir, "libs/deep");
+	/* excluded, or a workspace of its own: loaded, not members */
+	assert_false(pkg(ws, "vend")->member);
+	assert_false(pkg(ws, "vdep")->member);
+	assert_false(pkg(ws, "nested")->member);
+	assert_true(pkg(ws, "nested")->nested_ws);
+	assert_false(pkg(ws, "forked")->member);
+	assert_true(pkg(ws, "forked")->keep_version);
+	assert_false(pkg(ws, "util")->keep_version);
+	assert_int_equal(ws->npkg, 10); /* not: old (excluded, unused), libs/missing */
+	cargo_free(ws);
+	assert_string_equal(bins("."), "app ctl svc util");
+	/* the excluded crate becomes a member when listed explicitly */
+	fx_write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\", \"crates/old\"]\n"
+			       "exclude = [\"crates/old\"]\n");
+	assert_string_equal(bins("."), "old svc");
+	fx_leave();
+}
+
+static void
+root_package_and_outside(void **state)
+{
+	struct cargo_ws *ws;
+	const struct cargo_pkg *p;
+
+	(void)state;
+	fx_enter();
+	fx_write("proj/Cargo.toml",
+		 "[package]\nname = \"root\"\nversion = \"3.0.0\"\n"
+		 "[workspace]\nmembers = [\"sub\"]\n"
+		 "[dependencies]\nshared = { path = \"../shared\" }\n"
+		 "local = { path = \"local\" }\n");
+	fx_write("proj/src/main.rs", MAIN);
+	fx_write("proj/sub/Cargo.toml", "[package]\nname = \"sub\"\n");
+	fx_write("proj/sub/src/main.rs", MAIN);
+	fx_write("proj/local/Cargo.toml", "[package]\nname = \"local\"\n");
+	fx_write("proj/local/src/bin/l.rs", MAIN);
+	assert_int_equal(cargo_load("proj", &ws), 0);
+	assert_string_equal(ws->root, "proj");
+	assert_int_equal(ws->virt, 0);
+	p = &ws->pkg[0];
+	assert_string_equal(p->name, "root");
+	assert_string_equal(p->dir, "");
+	assert_int_equal(ws->npkg, 4);
+	p = &ws->pkg[2];
+	assert_true(p->outside);
+	assert_string_equal(p->dir, "../shared");
+	assert_null(p->name);
+	assert_int_equal(p->ntgt, 0);
+	cargo_free(ws);
+	assert_string_equal(bins("proj"), "l root sub");
+	/* without [workspace], path crates are not members */
+	fx_write("proj/Cargo.toml", "[package]\nname = \"root\"\n"
+				    "[dependencies]\nlocal = { path = \"local\" }\n");
+	assert_string_equal(bins("proj"), "root");
+	fx_leave();
+}
+
+static void
+load_errors(void **state)
+{
+	static const char *const bad[][3] = {
+		/* file, content, message */
+		{"Cargo.toml", "[package]\nname = \"x\"\nversion = 1.2.3\n",
+		 "d/Cargo.toml:3: invalid value: 1.2.3"},
+		{"Cargo.toml", "[workspace]\nmembers = [\"gone\"]\n",
+		 "d/Cargo.toml:2: workspace member 'gone': no Cargo.toml in gone"},
+		{"Cargo.toml", "[workspace]\nmembers = \"a\"\n",
+		 "d/Cargo.toml:2: workspace.members: expected a array, found a string"},
+		{"Cargo.toml", "[workspace]\nmembers = [\"a/**\"]\n",
+		 "d/Cargo.toml:2: member pattern 'a/**': '**' is not supported"},
+		{"Cargo.toml", "[dependencies]\n", "d/Cargo.toml: neither [package] nor [workspace]"},
+		{"Cargo.toml", "[package]\nversion = \"1\"\n",
+		 "d/Cargo.toml:1: package.name must be a non-empty string"},
+		{"Cargo.toml", "[package]\nname = \"x\"\n[[bin]]\npath = \"a.rs\"\n",
+		 "d/Cargo.toml:3: [[bin]] needs a name"},
+		{"Cargo.toml", "[package]\nname = \"x\"\n[bin]\nname = \"a\"\n",
+		 "d/Cargo.toml:3: 'bin' must be an array of tables ([[bin]])"},
+		{"Cargo.toml", "[package]\nname = \"x\"\nbuild = 1\n",
+		 "d/Cargo.toml:3: package.build: expected a string or a boolean"},
+		{"Cargo.toml", "[package]\nname = \"x\"\n[dependencies]\ny = { path = \"y\" }\n",
+		 "d/Cargo.toml: path dependency 'y': no Cargo.toml in y"},
+		{"Cargo.toml", "[workspace]\nmembers = [\"m\"]\n", "d/m/Cargo.toml: no [package] section"},
+	};
+	struct strv sv = {0};
+	struct cargo_ws *ws = (struct cargo_ws *)&sv;
+	size_t i;
+
+	(void)state;
+	fx_enter();
+	assert_int_equal(cargo_load("d", &ws), -1);
+	assert_null(ws);
+	assert_string_equal(err_get(), "d: no Cargo.toml");
+	assert_int_equal(cargo_bins("nowhere", &sv), -1);
+	assert_string_equal(err_get(), "nowhere: no Cargo.toml");
+	fx_write("d/m/Cargo.toml", "[lib]\n");
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "d/%s", bad[i][0]);
+		fx_write(path, bad[i][1]);
+		err_clear();
+		if (cargo_bins("d", &sv) == 0)
+			fail_msg("case %zu accepted", i);
+		if (strcmp(err_get(), bad[i][2]))
+			fail_msg("case %zu: got '%s', want '%s'", i, err_get(), bad[i][2]);
+	}
+	assert_int_equal(sv.n, 0);
+	fx_leave();
+}
+
+static void
+layer_files(void **state)
+{
+	(void)state;
+	assert_true(cargo_layer_file("Cargo.toml"));
+	assert_true(cargo_layer_file("a/b/Cargo.toml"));
+	assert_true(cargo_layer_file("Cargo.lock"));
+	assert_true(cargo_layer_file("rust-toolchain"));
+	assert_true(cargo_layer_file("rust-toolchain.toml"));
+	assert_true(cargo_layer_file(".cargo/config"));
+	assert_true(cargo_layer_file(".cargo/config.toml"));
+	assert_true(cargo_layer_file("sub/.cargo/config.toml"));
+	assert_false(cargo_layer_file("x.cargo/config.toml"));
+	assert_false(cargo_layer_file("config.toml"));
+	assert_false(cargo_layer_file("cargo/config"));
+	assert_false(cargo_layer_file("Cargo.toml.orig"));
+	assert_false(cargo_layer_file("src/main.rs"));
+	assert_false(cargo_layer_file("mycargo.toml"));
+}
+
+static char *
+layer(const struct cargo_ws *ws, const char *rel)
+{
+	struct buf b = {0};
+
+	if (cargo_layer_read(ws, rel, &b) < 0)
+		fail_msg("cargo_layer_read %s: %s", rel, err_get());
+	return buf_take(&b);
+}
+
+static void
+masking(void **state)
+{
+	struct cargo_ws *ws;
+	char *s;
+
+	(void)state;
+	fx_enter();
+	fx_write("Cargo.toml",
+		 "[workspace]\nmembers = [\"a\", \"b\"]\n"
+		 "[workspace.package]\nversion = \"2.0.0\" # shared\n"
+		 "[workspace.dependencies]\nb = { version = \"2\", path = \"b\" }\n"
+		 "serde = { version = \"1.0\" }\n"
+		 "[patch.crates-io]\npatched = { path = \"p\" }\n");
+	fx_write("a/Cargo.toml",
+		 "[package]\nname = \"a\"\nversion = \"1.4.2\"\n\n"
+		 "[dependencies]\nb = { workspace = true }\n"
+		 "p = { path = \"../p\", version = \"0.9\", package = \"patched\" }\n"
+		 "serde = \"1.0.100\"\n"
+		 "[build-dependencies.c]\npath = '../c'\nversion = '=7.0.0'\n"
+		 "[target.'cfg(unix)'.dependencies]\nd = { path = \"../d\", version = \"1\" }\n");
+	fx_write("b/Cargo.toml", "[package]\nname = \"b\"\nversion.workspace = true\n");
+	fx_write("c/Cargo.toml", "[package]\nname = \"c\"\nversion = \"7.0.0\"\n");
+	fx_write("d/Cargo.toml", "[package]\nname = \"d\"\nversion = \"1.0.0\"\n");
+	fx_write("p/Cargo.toml", "[package]\nname = \"patched\"\nversion = \"0.9.1\"\n");
+	fx_write("other/Cargo.toml", "[package]\nname = \"other\"\nversion = \"5.0.0\"\n");
+	fx_write("Cargo.lock",
+		 "version = 3\n\n"
+		 "[[package]]\nname = \"a\"\nversion = \"1.4.2\"\ndependencies = [\n"
+		 " \"b\",\n \"c 7.0.0\",\n \"c 7.0.0 (registry+https://x)\",\n \"serde\",\n]\n\n"
+		 "[[package]]\nname = \"b\"\nversion = \"2.0.0\"\n\n"
+		 "[[package]]\nname = \"c\"\nversion = \"7.0.0\"\n\n"
+		 "[[package]]\nname = \"c\"\nversion = \"7.0.0\"\n"
+		 "source = \"registry+https://x\"\nchecksum = \"ab\"\n\n"
+		 "[[package]]\nname = \"patched\"\nversion = \"0.9.1\"\n\n"
+		 "[[package]]\nname = \"serde\"\nversion = \"1.0.100\"\n"
+		 "source = \"registry+https://x\"\n");
+	fx_write("rust-toolchain", "1.80\n");
+	assert_int_equal(cargo_load(".", &ws), 0);
+	s = layer(ws, "Cargo.toml");
+	assert_string_equal(s,
+		 "[workspace]\nmembers = [\"a\", \"b\"]\n"
+		 "[workspace.package]\nversion = \"0.0.0\" # shared\n"
+		 "[workspace.dependencies]\nb = { version = \"0.0.0\", path = \"b\" }\n"
+		 "serde = { version = \"1.0\" }\n"
+		 "[patch.crates-io]\npatched = { path = \"p\" }\n");
+	free(s);
+	s = layer(ws, "a/Cargo.toml");
+	/* the patched crate keeps its version, so the requirement on it stays too */
+	assert_string_equal(s,
+		 "[package]\nname = \"a\"\nversion = \"0.0.0\"\n\n"
+		 "[dependencies]\nb = { workspace = true }\n"
+		 "p = { path = \"../p\", version = \"0.9\", package = \"patched\" }\n"
+		 "serde = \"1.0.100\"\n"
+		 "[build-dependencies.c]\npath = '../c'\nversion = \"0.0.0\"\n"
+		 "[target.'cfg(unix)'.dependencies]\nd = { path = \"../d\", version = \"0.0.0\" }\n");
+	free(s);
+	s = layer(ws, "b/Cargo.toml");
+	assert_string_equal(s, "[package]\nname = \"b\"\nversion.workspace = true\n");
+	free(s);
+	s = layer(ws, "p/Cargo.toml");
+	assert_string_equal(s, "[package]\nname = \"patched\"\nversion = \"0.9.1\"\n");
+	free(s);
+	/* not part of the workspace: as is */
+	s = layer(ws, "other/Cargo.toml");
+	assert_string_equal(s, "[package]\nname = \"other\"\nversion = \"5.0.0\"\n");
+	free(s);
+	s = layer(ws, "Cargo.lock");
+	assert_string_equal(s,
+		 "version = 3\n\n"
+		 "[[package]]\nname = \"a\"\nversion = \"0.0.0\"\ndependencies = [\n"
+		 " \"b\",\n \"c 0.0.0\",\n \"c 7.0.0 (registry+https://x)\",\n \"serde\",\n]\n\n"
+		 "[[package]]\nname = \"b\"\nversion = \"0.0.0\"\n\n"
+		 "[[package]]\nname = \"c\"\nversion = \"0.0.0\"\n\n"
+		 "[[package]]\nname = \"c\"\nversion = \"7.0.0\"\n"
+		 "source = \"registry+https://x\"\nchecksum = \"ab\"\n\n"
+		 "[[package]]\nname = \"patched\"\nversion = \"0.9.1\"\n\n"
+		 "[[package]]\nname = \"serde\"\nversion = \"1.0.100\"\n"
+		 "source = \"registry+https://x\"\n");
+	free(s);
+	s = layer(ws, "rust-toolchain");
+	assert_string_equal(s, "1.80\n");
+	free(s);
+	/* a broken lock file is reported with its line */
+	fx_write("Cargo.lock", "version = 3\n[[package]\n");
+	{
+		struct buf b = {0};
+
+		assert_int_equal(cargo_layer_read(ws, "Cargo.lock", &b), -1);
+		assert_string_equal(err_get(),
+				    "./Cargo.lock:2: expected ']]' to close the table header");
+		assert_int_equal(cargo_layer_read(ws, "missing/Cargo.toml", &b), -1);
+		buf_free(&b);
+	}
+	cargo_free(ws);
+	fx_leave();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(single_package),
+		cmocka_unit_test(explicit_targets),
+		cmocka_unit_test(discovery_switches),
+		cmocka_unit_test(workspace),
+		cmocka_unit_test(root_package_and_outside),
+		cmocka_unit_test(load_errors),
+		cmocka_unit_test(layer_files),
+		cmocka_unit_test(masking),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
