@@ -187,6 +187,9 @@ dev_cmd(const struct cmd_env *e, unsigned arch, const char *sub, struct buf *out
 		goto fail;
 	if (*e->base_image && av_add(&a, "--image=%s", e->base_image, NULL) < 0)
 		goto fail;
+	if (e->cargo_home && *e->cargo_home &&
+	    av_add(&a, "--cargo-home=%s", e->cargo_home, NULL) < 0)
+		goto fail;
 	for (i = 0; i < e->bins.n; i++)
 		if (av_add(&a, "--function=%s", e->bins.v[i], NULL) < 0)
 			goto fail;

@@ -13,6 +13,7 @@ struct cmd_env {
 	const char *base_image; /* LAMBDA_BASE_IMAGE; "" = the Dockerfile's default */
 	const char *project;    /* image name component, see cmd_project */
 	const char *epoch;      /* SOURCE_DATE_EPOCH */
+	const char *cargo_home; /* LAMBDA_CARGO_HOME; "" = none */
 	struct cfg cfg;
 	struct strv bins;       /* functions to build */
 };

@@ -205,7 +205,7 @@ fn_bins(const char *nm, unsigned int argc, char **argv)
 /* Everything a build command needs, read from the LAMBDA_* variables. */
 struct env {
 	struct cmd_env e;
-	char *vars[6];
+	char *vars[7];
 	char project[128];
 };
 
@@ -269,12 +269,12 @@ env_load(struct env *v)
 {
 	static const char *const names[] = {
 		"LAMBDA_DIR", "LAMBDA_HOME", "LAMBDA_DOCKER", "LAMBDA_BASE_IMAGE",
-		"LAMBDA_PROJECT", "SOURCE_DATE_EPOCH",
+		"LAMBDA_PROJECT", "SOURCE_DATE_EPOCH", "LAMBDA_CARGO_HOME",
 	};
 	size_t i;
 
 	memset(v, 0, sizeof(*v));
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		v->vars[i] = var(names[i]);
 	if (config_load(&v->e.cfg) < 0)
 		return -1;
@@ -283,6 +283,7 @@ env_load(struct env *v)
 	v->e.docker = arg_trim(v->vars[2]);
 	v->e.base_image = arg_trim(v->vars[3]);
 	v->e.epoch = arg_trim(v->vars[5]);
+	v->e.cargo_home = arg_trim(v->vars[6]);
 	if (!*v->e.dir || v->e.dir[0] != '/') {
 		err_set("LAMBDA_DIR must be an absolute path (got '%.200s')", v->e.dir);
 		return -1;
@@ -370,8 +371,8 @@ static char *
 fn_step(const char *nm, unsigned int argc, char **argv)
 {
 	struct env v;
-	struct buf out = {0}, stamp = {0};
-	char key[HASH_HEX + 1], *ch = NULL;
+	struct buf out = {0}, stamp = {0}, helper = {0};
+	char key[HASH_HEX + 1];
 	const char *stage = arg_trim(argv[0]);
 	unsigned arch;
 	int fresh;
@@ -383,41 +384,38 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 		err_set("one architecture per step (x86_64 or arm64)");
 		goto err;
 	}
-	ch = var("LAMBDA_CARGO_HOME");
-	if (step_key(&v.e, arg_trim(ch), stage, arch, key) < 0)
+	if (step_key(&v.e, v.e.cargo_home, stage, arch, key) < 0)
 		goto err;
 	fresh = step_fresh(&v.e, stage, arch, key);
 	if (fresh < 0)
 		goto err;
 	if (!fresh) {
+		const char *argv2[3];
+
 		if (cmd_build(&v.e, CFG_PROD, arch, stage, &out) < 0)
 			goto err;
-		if (!strcmp(stage, "runtime") && cmd_build(&v.e, CFG_PROD, arch, "package", &out) < 0)
+		if (!strcmp(stage, "runtime") &&
+		    cmd_build(&v.e, CFG_PROD, arch, "package", &out) < 0)
 			goto err;
-		if (step_stamp(&v.e, stage, arch, &stamp) < 0)
+		/* the stamp is written last, atomically, by the stamp helper */
+		if (step_stamp(&v.e, stage, arch, &stamp) < 0 ||
+		    buf_fmt(&helper, "%s/docker/lambda-stamp.sh", v.e.home) < 0 ||
+		    buf_adds(&out, " && ") < 0)
 			goto err;
-		{
-			const char *argv2[] = {"", stamp.s, key};
-			struct buf tail = {0};
-
-			/* the stamp is written last, atomically, by the stamp helper */
-			if (buf_fmt(&tail, "%s/docker/lambda-stamp.sh", v.e.home) < 0)
-				goto err;
-			argv2[0] = tail.s;
-			buf_adds(&out, " && ");
-			quote_argv(&out, argv2, 3);
-			buf_free(&tail);
-		}
+		argv2[0] = helper.s;
+		argv2[1] = stamp.s;
+		argv2[2] = key;
+		if (quote_argv(&out, argv2, 3) < 0)
+			goto err;
 	}
 	buf_free(&stamp);
-	gmk_free(ch);
+	buf_free(&helper);
 	env_free(&v);
 	return give(&out);
 err:
 	buf_free(&stamp);
+	buf_free(&helper);
 	buf_free(&out);
-	if (ch)
-		gmk_free(ch);
 	env_free(&v);
 	return fail(nm, err_get());
 }
