@@ -87,7 +87,7 @@ lambda-dev: lambda-validate
 	$(LAMBDA__DEVCHECK)$(lambda-build dev)
 
 lambda-dev-start lambda-dev-stop lambda-dev-status: lambda-validate
-	$(LAMBDA__DEVCHECK)$(lambda-build dev,,$(patsubst lambda-dev-%,%,$@))
+	@$(LAMBDA__DEVCHECK)$(lambda-build dev,,$(patsubst lambda-dev-%,%,$@))
 
 lambda-clean:
 	rm -rf -- $(lambda-quote $(LAMBDA_DIR)/.lambda) $(lambda-quote $(LAMBDA_DIR)/target/lambda)

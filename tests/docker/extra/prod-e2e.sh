@@ -4,10 +4,12 @@
 # x86_64 and arm64 with BuildKit, one arch with the classic builder -> invoke
 # each bootstrap through a loopback Runtime API. Prints TAP, and timings as
 # TAP comments ("# time ...").
+# Not part of tests/run (it builds its own cold cache, 10-20 min): the make path
+# (tests/docker/prod-make.sh) covers the same ground in CI. Run it by hand.
 set -euo pipefail
 
 readonly PROG=${0##*/}
-ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../../.." && pwd)
 readonly ROOT
 
 usage() {
