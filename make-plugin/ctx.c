@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "ctx.h"
 #include "skel.h"
 #include "walk.h"
@@ -138,6 +140,132 @@ fail:
 	return -1;
 }
 
+/* A content signature of a vendored cargo home that needs no walk of its files:
+ * config.toml plus each crate's .cargo-checksum.json, which lists the sha256 of every
+ * file of that crate (cargo vendor writes it and cargo verifies it). */
+static int
+home_sig(const char *home, char *hex)
+{
+	struct hash *h;
+	struct buf p = {0};
+	struct dirent *e;
+	struct strv names = {0};
+	struct stat st;
+	DIR *d;
+	size_t i;
+	int rc = -1;
+
+	h = hash_new();
+	if (!h)
+		return -1;
+	if (buf_fmt(&p, "%s/config.toml", home) < 0)
+		goto out;
+	if (stat(p.s, &st) == 0 && hash_file(h, p.s) < 0)
+		goto out;
+	p.len = 0;
+	if (buf_fmt(&p, "%s/vendor", home) < 0)
+		goto out;
+	d = opendir(p.s);
+	if (d) {
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' && strv_add(&names, e->d_name) < 0) {
+				closedir(d);
+				goto out;
+			}
+		closedir(d);
+	}
+	strv_sort(&names);
+	for (i = 0; i < names.n; i++) {
+		p.len = 0;
+		if (buf_fmt(&p, "%s/vendor/%s/.cargo-checksum.json", home, names.v[i]) < 0)
+			goto out;
+		hash_record(h, names.v[i], strlen(names.v[i]));
+		/* a crate without a checksum file cannot be trusted by name: no signature */
+		if (stat(p.s, &st) < 0) {
+			err_set("%s: not a vendored crate", p.s);
+			goto out;
+		}
+		if (hash_file(h, p.s) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc == 0)
+		hash_done(h, hex);
+	else
+		free(h);
+	buf_free(&p);
+	strv_free(&names);
+	return rc;
+}
+
+/* Mirror the cargo home unless its signature matches the last mirrored one. */
+static int
+home_sync(const char *home, const char *dst)
+{
+	char sig[HASH_HEX + 2];
+	struct buf sp = {0};
+	char *old;
+	size_t len;
+	int n, known;
+
+	known = home_sig(home, sig) == 0;
+	if (buf_fmt(&sp, "%s.sig", dst) < 0)
+		return -1;
+	if (known) {
+		old = file_read(sp.s, &len);
+		if (old && len == HASH_HEX + 1 && !memcmp(old, sig, HASH_HEX)) {
+			free(old);
+			buf_free(&sp);
+			return 0;
+		}
+		free(old);
+	}
+	n = ctx_mirror(home, dst, 1);
+	if (n >= 0) {
+		sig[HASH_HEX] = '\n';
+		/* no signature (not a vendored home): always walk */
+		if (known ? file_update(sp.s, sig, HASH_HEX + 1, 0644) < 0 : (unlink(sp.s), 0))
+			n = -1;
+	}
+	buf_free(&sp);
+	return n;
+}
+
+/* Give every skeleton file one fixed old mtime. The classic builder on a naive-diff
+ * storage driver (fuse-overlayfs) decides what a COPY layer changed by size and
+ * second-resolution mtime: a masked manifest of the same size as the real one,
+ * written in the same second, would be dropped from the build stage's layer. */
+static int
+skel_times(const char *skel)
+{
+	struct strv files = {0};
+	struct buf p = {0};
+	struct stat st;
+	size_t i;
+	int rc = -1;
+	const struct timespec ts[2] = {{315532800, 0}, {315532800, 0}};
+
+	if (walk_files(skel, &files) < 0)
+		return -1;
+	for (i = 0; i < files.n; i++) {
+		if (path_join(&p, skel, files.v[i]) < 0)
+			goto out;
+		if (stat(p.s, &st) == 0 && st.st_mtim.tv_sec == ts[1].tv_sec &&
+		    st.st_mtim.tv_nsec == 0)
+			continue;
+		if (utimensat(AT_FDCWD, p.s, ts, 0) < 0) {
+			err_sys("%s", p.s);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	strv_free(&files);
+	buf_free(&p);
+	return rc;
+}
+
 int
 ctx_sync(const char *dir, const char *cargo_home)
 {
@@ -146,7 +274,7 @@ ctx_sync(const char *dir, const char *cargo_home)
 
 	if (path_join(&p, dir, ".lambda/ctx/skel") < 0)
 		goto fail;
-	if ((r = skel_write(dir, p.s)) < 0)
+	if ((r = skel_write(dir, p.s)) < 0 || skel_times(p.s) < 0)
 		goto fail;
 	n += r;
 	if (path_join(&p, dir, ".lambda/ctx/src") < 0 || (r = ctx_mirror(dir, p.s, 0)) < 0)
@@ -155,7 +283,7 @@ ctx_sync(const char *dir, const char *cargo_home)
 	if (path_join(&p, dir, ".lambda/ctx/cargo-home") < 0)
 		goto fail;
 	if (cargo_home && *cargo_home) {
-		if ((r = ctx_mirror(cargo_home, p.s, 1)) < 0)
+		if ((r = home_sync(cargo_home, p.s)) < 0)
 			goto fail;
 		n += r;
 	} else {

@@ -52,7 +52,7 @@ calls() { grep -c . "$work/docker-calls" || true; }
 stages() { grep -o -- '--stage=[a-z]*' <<<"$out" | sort -u | tr '\n' ' '; }
 zipsum() { sha256sum "$proj/target/lambda/$1/hello/bootstrap.zip" | cut -c1-64; }
 
-plan 24
+plan 23
 t0=$(date +%s.%N)
 mk -j2 lambda-prod
 t1=$(date +%s.%N)
@@ -83,23 +83,25 @@ echo '[features]' >>"$proj/Cargo.toml"
 echo 'extra = []' >>"$proj/Cargo.toml"
 mk lambda-prod
 is "manifest edit: deps reruns too" "$(stages)" "--stage=deps --stage=runtime "
-docker tag "$image" "$run_id-base:1"
-mk lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1"
-is "base image change: base reruns" "$(stages)" "--stage=base --stage=deps --stage=runtime "
 is "every step succeeded" "$rc" 0
+# A new base image name: docker would rebuild every layer above it (minutes), so
+# the decision is checked with make -n; the engine's side is Property 1's test.
+docker tag "$image" "$run_id-base:1"
+mk -n lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1"
+is "base image change: base, deps and runtime would rerun" "$(stages)" "--stage=base --stage=deps --stage=runtime "
 
 before=$(zipsum x86_64)
 rm -rf "$proj/target/lambda" "$proj/.lambda/state"
-mk lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1"
+mk lambda-prod LAMBDA_BASE_IMAGE="$image"
 is "rebuilt from a clean state: identical zip bytes" "$(zipsum x86_64)" "$before"
-mk lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1" SOURCE_DATE_EPOCH=1700000000
+mk lambda-prod LAMBDA_BASE_IMAGE="$image" SOURCE_DATE_EPOCH=1700000000
 ok "SOURCE_DATE_EPOCH is honoured (zip bytes differ)" test "$(zipsum x86_64)" != "$before"
 like "SOURCE_DATE_EPOCH: entry time" "$(unzip -Z -T "$proj/target/lambda/x86_64/hello/bootstrap.zip" | grep bootstrap)" "20231114.2213"
 
 # An interrupted build leaves nothing that looks up to date.
 echo '// interrupted edit' >>"$proj/src/main.rs"
 stamp_before=$(cat "$proj/.lambda/state/runtime-x86_64")
-( exec setsid "$GNUMAKE" --no-print-directory -C "$proj" -f "$buildmk" LAMBDA_BASE_IMAGE="$run_id-base:1" \
+( exec setsid "$GNUMAKE" --no-print-directory -C "$proj" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
 	LAMBDA_CARGO_HOME="$ch" LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$bk" LAMBDA_ARCH=x86_64 \
 	SOURCE_DATE_EPOCH=1700000000 lambda-prod >/dev/null 2>&1 ) &
 pid=$!
@@ -107,22 +109,30 @@ sleep 4
 kill -INT -- "-$pid" 2>/dev/null || kill -INT "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 is "SIGINT: the stamp was not advanced" "$(cat "$proj/.lambda/state/runtime-x86_64")" "$stamp_before"
-ok "SIGINT: the old zip is still whole" unzip -tq "$proj/target/lambda/x86_64/hello/bootstrap.zip"
-mk -n lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1" SOURCE_DATE_EPOCH=1700000000 LAMBDA_ARCH=x86_64
+zip_ok() { unzip -tq "$1" >/dev/null 2>&1; }
+ok "SIGINT: the old zip is still whole" zip_ok "$proj/target/lambda/x86_64/hello/bootstrap.zip"
+mk -n lambda-prod LAMBDA_BASE_IMAGE="$image" SOURCE_DATE_EPOCH=1700000000 LAMBDA_ARCH=x86_64
 like "SIGINT: the next run rebuilds" "$out" "--stage=runtime"
 
 # A stale or corrupt state file is detected: rebuilt, not trusted.
 echo garbage >"$proj/.lambda/state/runtime-arm64"
-mk lambda-prod LAMBDA_BASE_IMAGE="$run_id-base:1" SOURCE_DATE_EPOCH=1700000000
+mk lambda-prod LAMBDA_BASE_IMAGE="$image" SOURCE_DATE_EPOCH=1700000000
 like "corrupt stamp: the stage reruns" "$(stages)" "--stage=runtime"
 
-# The classic builder gives the same bytes as BuildKit.
-bk_zip=$(zipsum x86_64)
-rm -rf "$proj/target/lambda/x86_64" "$proj/.lambda/state/runtime-x86_64"
-rc=0
-out=$("$GNUMAKE" --no-print-directory -C "$proj" -f "$buildmk" LAMBDA_BASE_IMAGE="$run_id-base:1" \
-	LAMBDA_CARGO_HOME="$ch" LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$classic" LAMBDA_ARCH=x86_64 \
-	SOURCE_DATE_EPOCH=1700000000 lambda-prod 2>&1) || rc=$?
-is "classic builder build" "$rc" 0
-is "classic builder: identical zip bytes" "$(zipsum x86_64)" "$bk_zip"
+# The classic builder gives the same bytes as BuildKit (a fixture without
+# dependencies: the two builders do not share a layer cache).
+small="$work/small project"
+cp -r "$src/examples/existing-project" "$small"
+rm -rf "$small/target"
+small_zip() { # DOCKER
+	rm -rf "$small/target/lambda" "$small/.lambda"
+	"$GNUMAKE" --no-print-directory -C "$small" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
+		LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$1" LAMBDA_ARCH=x86_64 lambda-prod >"$work/small.log" 2>&1 &&
+		sha256sum "$small/target/lambda/x86_64/greeter/bootstrap.zip" | cut -c1-64
+}
+bk_zip=$(small_zip "$bk" || true)
+classic_zip=$(small_zip "$classic" || true)
+like "classic builder used" "$(cat "$small/.lambda/builder")" "classic"
+ok "BuildKit build of the small project" test -n "$bk_zip"
+is "classic builder: identical zip bytes" "$classic_zip" "$bk_zip"
 finish

@@ -1,0 +1,97 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "ctx.h"
+#include "fixture.h"
+
+static char *
+slurp(const char *p)
+{
+	size_t n;
+
+	return file_read(p, &n);
+}
+
+static void
+mirror(void **state)
+{
+	struct stat st;
+	char *s;
+
+	(void)state;
+	fx_enter();
+	fx_write("p/Cargo.toml", "[package]\nname = \"p\"\nversion = \"1.0.0\"\n");
+	fx_write("p/src/main.rs", "fn main() {}\n");
+	fx_write("p/target/junk", "x");
+	fx_write("p/sub/deep/f.txt", "deep");
+	assert_int_equal(chmod("p/src/main.rs", 0755), 0);
+	assert_true(ctx_mirror("p", "m", 0) == 3);
+	assert_int_equal(stat("m/src/main.rs", &st), 0);
+	assert_true(st.st_mode & 0100);
+	assert_int_not_equal(access("m/target/junk", F_OK), 0);
+	assert_int_equal(ctx_mirror("p", "m", 0), 0);
+	/* content decides, even when size and mtime match */
+	fx_write("p/sub/deep/f.txt", "DEEP");
+	assert_int_equal(ctx_mirror("p", "m", 0), 1);
+	s = slurp("m/sub/deep/f.txt");
+	assert_string_equal(s, "DEEP");
+	free(s);
+	/* removed files and the dirs they leave go */
+	assert_int_equal(unlink("p/sub/deep/f.txt"), 0);
+	assert_int_equal(ctx_mirror("p", "m", 0), 1);
+	assert_int_not_equal(access("m/sub", F_OK), 0);
+	fx_leave();
+}
+
+static void
+sync_and_home_signature(void **state)
+{
+	char *s;
+
+	(void)state;
+	fx_enter();
+	fx_write("p/Cargo.toml", "[package]\nname = \"p\"\nversion = \"1.0.0\"\n");
+	fx_write("p/src/main.rs", "fn main() {}\n");
+	fx_write("home/config.toml", "[net]\noffline = true\n");
+	fx_write("home/vendor/itoa/.cargo-checksum.json", "{\"files\":{}}");
+	fx_write("home/vendor/itoa/src/lib.rs", "// itoa");
+	assert_true(ctx_sync("p", "home") > 0);
+	s = slurp("p/.lambda/ctx/cargo-home/vendor/itoa/src/lib.rs");
+	assert_string_equal(s, "// itoa");
+	free(s);
+	assert_int_equal(access("p/.lambda/ctx/skel/src/main.rs", F_OK), 0);
+	assert_int_equal(access("p/.lambda/ctx/src/src/main.rs", F_OK), 0);
+	assert_int_equal(ctx_sync("p", "home"), 0);
+	/* a crate's checksum file changing is a new signature: mirrored again */
+	fx_write("home/vendor/itoa/src/lib.rs", "// itoa 2");
+	fx_write("home/vendor/itoa/.cargo-checksum.json", "{\"files\":{\"2\":1}}");
+	assert_int_equal(ctx_sync("p", "home"), 2);
+	s = slurp("p/.lambda/ctx/cargo-home/vendor/itoa/src/lib.rs");
+	assert_string_equal(s, "// itoa 2");
+	free(s);
+	/* no cargo home: the mirror is emptied */
+	assert_true(ctx_sync("p", "") > 0);
+	assert_int_not_equal(access("p/.lambda/ctx/cargo-home/config.toml", F_OK), 0);
+	/* errors name the path */
+	assert_int_equal(ctx_sync("nope", NULL), -1);
+	fx_leave();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mirror),
+		cmocka_unit_test(sync_and_home_signature),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
