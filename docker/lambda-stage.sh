@@ -84,11 +84,19 @@ fi
 bk_build() {
 	local log rc try
 	log=$(mktemp)
-	for try in 1 2; do
+	for try in 1 2 3 4; do
 		rc=0
-		"$docker" build "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
-		if [[ $rc -ne 0 && $try -eq 1 ]] && grep -qE 'invalid request .* for build|failed to get edge' "$log"; then
-			echo "lambda-stage: BuildKit lost a shared build step (engine race); retrying once" >&2
+		if [[ $try -eq 1 ]]; then
+			"$docker" build "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+		else
+			# retries one at a time per machine, after a random pause, so two
+			# racing builds do not meet again
+			sleep "$((RANDOM % 3 + 1)).$((RANDOM % 10))"
+			flock /tmp/lambda-make-buildkit.lock "$docker" build "$@" 2>&1 | tee "$log" ||
+				rc=${PIPESTATUS[0]}
+		fi
+		if [[ $rc -ne 0 && $try -lt 4 ]] && grep -qE 'invalid request .* for build|failed to get edge' "$log"; then
+			echo "lambda-stage: BuildKit lost a shared build step (engine race); retrying ($try/3)" >&2
 			continue
 		fi
 		break
