@@ -232,25 +232,38 @@ home_sync(const char *home, const char *dst)
 	return n;
 }
 
-/* Give every skeleton file one fixed old mtime. The classic builder on a naive-diff
- * storage driver (fuse-overlayfs) decides what a COPY layer changed by size and
- * second-resolution mtime: a masked manifest of the same size as the real one,
- * written in the same second, would be dropped from the build stage's layer. */
+/* Give every skeleton file an old mtime derived from its content. Both builders
+ * judge context files by metadata, not bytes: BuildKit resends a file only when its
+ * size or mtime changed, and the classic builder on a naive-diff storage driver
+ * (fuse-overlayfs) decides what a COPY layer changed by size and second-resolution
+ * mtime. Equal content gets an equal, stable time (cache hits); different content
+ * of the same size gets a different one, and never the time of a real source file. */
 static int
 skel_times(const char *skel)
 {
 	struct strv files = {0};
 	struct buf p = {0};
 	struct stat st;
+	struct hash *h;
+	char hex[HASH_HEX + 1];
+	struct timespec ts[2];
 	size_t i;
 	int rc = -1;
-	const struct timespec ts[2] = {{315532800, 0}, {315532800, 0}};
 
 	if (walk_files(skel, &files) < 0)
 		return -1;
 	for (i = 0; i < files.n; i++) {
-		if (path_join(&p, skel, files.v[i]) < 0)
+		if (path_join(&p, skel, files.v[i]) < 0 || !(h = hash_new()))
 			goto out;
+		if (hash_file(h, p.s) < 0) {
+			free(h);
+			goto out;
+		}
+		hash_done(h, hex);
+		hex[8] = '\0'; /* 30 bits of the digest: 1980 plus up to 34 years */
+		ts[0].tv_sec = ts[1].tv_sec =
+			315532800 + (time_t)(strtoul(hex, NULL, 16) & 0x3fffffff);
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
 		if (stat(p.s, &st) == 0 && st.st_mtim.tv_sec == ts[1].tv_sec &&
 		    st.st_mtim.tv_nsec == 0)
 			continue;

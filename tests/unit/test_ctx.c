@@ -85,12 +85,45 @@ sync_and_home_signature(void **state)
 	fx_leave();
 }
 
+/* Builders judge context files by size and mtime: a skeleton edit that keeps the
+ * size must still move the mtime, and equal content must keep it. */
+static void
+skeleton_times_follow_content(void **state)
+{
+	struct stat a, b;
+
+	(void)state;
+	fx_enter();
+	fx_write("p/Cargo.toml", "[package]\nname = \"p\"\nversion = \"1.0.0\"\n\n[dependencies]\nliba = { path = \"a\" }\n");
+	fx_write("p/src/main.rs", "fn main() {}\n");
+	fx_write("p/a/Cargo.toml", "[package]\nname = \"liba\"\nversion = \"1.0.0\"\n");
+	fx_write("p/a/src/lib.rs", "");
+	fx_write("p/b/Cargo.toml", "[package]\nname = \"libb\"\nversion = \"1.0.0\"\n");
+	fx_write("p/b/src/lib.rs", "");
+	assert_true(ctx_sync("p", NULL) > 0);
+	assert_int_equal(stat("p/.lambda/ctx/skel/Cargo.toml", &a), 0);
+	assert_true(a.st_mtime < 1500000000);
+	/* same size, different content */
+	fx_write("p/Cargo.toml", "[package]\nname = \"p\"\nversion = \"1.0.0\"\n\n[dependencies]\nlibb = { path = \"b\" }\n");
+	assert_true(ctx_sync("p", NULL) > 0);
+	assert_int_equal(stat("p/.lambda/ctx/skel/Cargo.toml", &b), 0);
+	assert_int_equal(a.st_size, b.st_size);
+	assert_int_not_equal(a.st_mtime, b.st_mtime);
+	/* back to the first content: back to the first time */
+	fx_write("p/Cargo.toml", "[package]\nname = \"p\"\nversion = \"1.0.0\"\n\n[dependencies]\nliba = { path = \"a\" }\n");
+	assert_true(ctx_sync("p", NULL) > 0);
+	assert_int_equal(stat("p/.lambda/ctx/skel/Cargo.toml", &b), 0);
+	assert_int_equal(a.st_mtime, b.st_mtime);
+	fx_leave();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mirror),
 		cmocka_unit_test(sync_and_home_signature),
+		cmocka_unit_test(skeleton_times_follow_content),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
