@@ -1,5 +1,5 @@
 # lambda.mk: fast Rust AWS Lambda builds in Docker, for any Makefile.
-#   include $(shell pkg-config --variable=mkfile lambda-make)
+#   include $(or $(shell pkg-config --variable=mkfile lambda-make),$(error …))  (README)
 # Everything defined here is named lambda-* / LAMBDA_*; the including Makefile's own
 # targets, default goal and variables stay exactly as they were. `make lambda-help`.
 ifndef LAMBDA__INCLUDED
