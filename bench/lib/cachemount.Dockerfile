@@ -1,0 +1,20 @@
+# A plain Dockerfile with a BuildKit cache mount on the target dir, for bench/run.
+# Context: app/ (the project), cargo-home/ (vendored crates). bench/run replaces
+# @NONCE@ so a cold build gets a cache of its own.
+ARG BASE
+FROM ${BASE} AS builder
+ARG NONCE
+RUN echo "$NONCE" >/nonce
+COPY cargo-home/ /cargo-home/
+ENV CARGO_HOME=/cargo-home CARGO_PROFILE_RELEASE_STRIP=true \
+    CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+WORKDIR /app
+COPY app/ .
+ARG TARGET
+ARG BINS
+RUN --mount=type=cache,id=@NONCE@-target,target=/app/target \
+    cargo build --release --target "$TARGET" --bins && \
+    for b in $BINS; do mkdir -p "/out/$b" && cp "target/$TARGET/release/$b" "/out/$b/bootstrap"; done
+
+FROM scratch AS runtime
+COPY --from=builder /out/ /

@@ -1,0 +1,25 @@
+# shellcheck shell=bash
+# bench/lib/legacy.sh (sourced): the legacy path every benchmark compares with —
+# rebuild the builder image without cache, then compile everything
+# (make lambda-docker). The recipe is built under another image name, so the
+# shared builder image and every layer cached on it are left alone.
+# legacy_run SRC BUILDMK PROJ CARGO_HOME ARCH PROJECT_ID: prints
+# "TOTAL_MS IMAGE_MS COMPILE_MS" on stdout; the build's output goes to PROJ.legacy.log.
+legacy_run() {
+	local src=$1 buildmk=$2 proj=$3 ch=$4 arch=$5 id=$6 recipe img t0 t1 t2
+	recipe=$(mktemp /tmp/lambda-bench-legacy.XXXXXX)
+	sed 's/^readonly REPO=.*/readonly REPO=lambda-make-bench-legacy/' \
+		"$src/docker/builder-image.sh" >"$recipe"
+	t0=$(date +%s%N)
+	img=$(bash "$recipe" --force 2>"$proj.legacy.log") ||
+		{ cat "$proj.legacy.log" >&2; rm -f "$recipe"; return 1; }
+	t1=$(date +%s%N)
+	make --no-print-directory -C "$proj" -f "$buildmk" LAMBDA_BASE_IMAGE="$img" \
+		LAMBDA_CARGO_HOME="$ch" LAMBDA_PROJECT="$id" LAMBDA_ARCH="$arch" \
+		lambda-docker >>"$proj.legacy.log" 2>&1 ||
+		{ tail -20 "$proj.legacy.log" >&2; rm -f "$recipe"; return 1; }
+	t2=$(date +%s%N)
+	docker rmi -f "$img" >/dev/null 2>&1 || true
+	rm -f "$recipe"
+	echo "$(((t2 - t0) / 1000000)) $(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000))"
+}
