@@ -58,12 +58,14 @@ RUN set -eu; \
         ca-certificates rustc-web cargo-web gcc libc6-dev lld \
         gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu \
         libstd-rust-web-dev:arm64; \
+    ln -s ld.lld /usr/bin/aarch64-linux-gnu-ld.lld; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/*; \
     cargo --version; rustc --version
 ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 # GNU ld took 1.07 s of a 1.2 s incremental dev rebuild of examples/hello;
-# lld links the same binary in a fraction of that (docs/performance.md).
+# lld links the same binary in a fraction of that (docs/performance.md). The
+# cross gcc looks for lld under its target-prefixed name (the symlink above).
 ENV CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C link-arg=-fuse-ld=lld" \
     CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C link-arg=-fuse-ld=lld"
 EOF
