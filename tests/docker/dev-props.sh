@@ -135,10 +135,14 @@ bad=0
 for ((i = 1; i <= iters; i++)); do
 	d=src/gen$((RANDOM % 4))
 	f="$d/file $i-$RANDOM.rs"
-	content="// $RANDOM $RANDOM $i"$'\n'"$(head -c $((RANDOM % 256)) /dev/urandom | base64 -w0)"
+	# the size is drawn here, not inside $(...), whose subshell reseeds RANDOM
+	n=$((RANDOM % 256))
+	content="// $RANDOM $RANDOM $i"$'\n'"$(head -c "$n" /dev/urandom | base64 -w0)"
 	mkdir -p "$proj/$d"
 	printf '%s' "$content" >"$proj/$f"
-	got=$(docker exec "$name" cat "/workspace/$f" 2>&1 || true)
+	# the trailing "." keeps a final newline that $(...) would strip (n = 0)
+	got=$(docker exec "$name" cat "/workspace/$f" 2>&1 || true; echo .)
+	got=${got%.}
 	if [[ $got != "$content" ]]; then
 		bad=$((bad + 1))
 		diag "iteration $i: $f differs in the container"

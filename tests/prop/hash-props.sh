@@ -88,24 +88,26 @@ T
 	echo '# demo' >ws/README.md
 }
 
-rand_word() { printf 'w%x' $((RANDOM * 32768 + RANDOM)); }
+# rand_word: a random word in $word; no $(...), whose subshell reseeds RANDOM
+# and would make a failing seed unreproducible.
+rand_word() { printf -v word 'w%x' $((RANDOM * 32768 + RANDOM)); }
 
 # Edit a random non-manifest file, or add/remove one.
 source_edit() {
 	local files=(ws/app/src/main.rs ws/app/src/bin/tool.rs ws/core/src/lib.rs ws/README.md)
 	case $((RANDOM % 5)) in
-	0) echo "// $(rand_word)" >>"${files[RANDOM % 4]}" ;;
-	1) printf '%s\n' "$(rand_word)" >"${files[RANDOM % 4]}" ;;
-	2) mkdir -p ws/core/src/m && echo "pub fn $(rand_word)() {}" >"ws/core/src/m/$(rand_word).rs" ;;
+	0) rand_word; echo "// $word" >>"${files[RANDOM % 4]}" ;;
+	1) rand_word; printf '%s\n' "$word" >"${files[RANDOM % 4]}" ;;
+	2) rand_word; w1=$word; rand_word; mkdir -p ws/core/src/m && echo "pub fn $w1() {}" >"ws/core/src/m/$word.rs" ;;
 	3) rm -f "${files[RANDOM % 4]}" ;;
-	4) mkdir -p ws/target/release && rand_word >ws/target/release/junk ;;
+	4) rand_word; mkdir -p ws/target/release && echo "$word" >ws/target/release/junk ;;
 	esac
 }
 
 # A random change to what the dependency layer must compile.
 dep_edit() {
 	local w
-	w=$(rand_word)
+	rand_word; w=$word
 	case $((RANDOM % 7)) in
 	0) printf '%s = "0.%d"\n' "$w" $((RANDOM % 9)) >>ws/core/Cargo.toml ;;
 	1) sed -i "s/^itoa = \"1.0\"/itoa = \"=1.0.$((RANDOM % 9 + 1))\"/" ws/app/Cargo.toml ;;
@@ -173,8 +175,9 @@ for ((i = 0; i < ITER; i++)); do
 	cp "$victim" saved
 	# flip one byte at a random offset
 	old=$(od -An -tu1 -j "$pos" -N1 "$victim" | tr -d ' ')
+	new=$(((old + 1 + RANDOM % 255) % 256))
 	# shellcheck disable=SC2059 # the format is the octal escape of one byte
-	printf "$(printf '\\%03o' $(((old + 1 + RANDOM % 255) % 256)))" |
+	printf "$(printf '\\%03o' "$new")" |
 		dd of="$victim" bs=1 seek="$pos" conv=notrunc status=none
 	read -r h3 _ < <("$GNUMAKE" -s -f h.mk)
 	[[ $h3 != "$h1" ]] || { diag "iteration $i: a changed byte at $victim:$pos kept the digest"; fails=$((fails + 1)); }
