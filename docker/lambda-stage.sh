@@ -120,12 +120,13 @@ if [[ $builder == buildkit ]]; then
 	exit 0
 fi
 
-# Classic builder: no --mount options, no --output.
+# Classic builder: no --mount options, no --output; --force-rm so a failed step
+# leaves no stopped container behind.
 df=$context/lambda.classic.Dockerfile
 sed -E '/^RUN /s/ --mount=[^ ]+//g' "$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
 export DOCKER_BUILDKIT=0
 if [[ -z $output ]]; then
-	"$docker" build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tag" "$context"
+	"$docker" build --force-rm "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tag" "$context"
 	exit 0
 fi
 tmptag=lambda-make-tmp/$$-$RANDOM:runtime
@@ -135,7 +136,7 @@ cleanup() {
 	"$docker" rmi -f "$tmptag" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-"$docker" build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tmptag" "$context"
+"$docker" build --force-rm "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tmptag" "$context"
 cid=$("$docker" create "$tmptag" /bootstrap)
 rm -rf "$output.tmp" && mkdir -p "$output.tmp"
 bins=''
