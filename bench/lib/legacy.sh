@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 # bench/lib/legacy.sh (sourced): the legacy path every benchmark compares with —
 # rebuild the builder image without cache, then compile everything
-# (make lambda-docker). The recipe is built under another image name, so the
-# shared builder image and every layer cached on it are left alone.
+# (make lambda-docker), with the toolchain the other systems use
+# (LAMBDA_BENCH_RUST, default host: docker/builder-image.sh --rust). The recipe
+# is built under another image name, so the shared builder image and every layer
+# cached on it are left alone.
 # legacy_run SRC BUILDMK PROJ CARGO_HOME ARCH PROJECT_ID: prints
 # "TOTAL_MS IMAGE_MS COMPILE_MS" on stdout; the build's output goes to PROJ.legacy.log.
 legacy_run() {
@@ -11,7 +13,7 @@ legacy_run() {
 	sed 's/^readonly REPO=.*/readonly REPO=lambda-make-bench-legacy/' \
 		"$src/docker/builder-image.sh" >"$recipe"
 	t0=$(date +%s%N)
-	img=$(bash "$recipe" --force 2>"$proj.legacy.log") ||
+	img=$(bash "$recipe" --force --rust="${LAMBDA_BENCH_RUST:-host}" 2>"$proj.legacy.log") ||
 		{ cat "$proj.legacy.log" >&2; rm -f "$recipe"; return 1; }
 	t1=$(date +%s%N)
 	make --no-print-directory -C "$proj" -f "$buildmk" LAMBDA_BASE_IMAGE="$img" \
@@ -19,7 +21,8 @@ legacy_run() {
 		lambda-docker >>"$proj.legacy.log" 2>&1 ||
 		{ tail -20 "$proj.legacy.log" >&2; rm -f "$recipe"; return 1; }
 	t2=$(date +%s%N)
-	docker rmi -f "$img" >/dev/null 2>&1 || true
+	# with --rust=host, the Debian image under it too
+	docker rmi -f "$img" "${img%-host-*}" >/dev/null 2>&1 || true
 	rm -f "$recipe"
 	echo "$(((t2 - t0) / 1000000)) $(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000))"
 }

@@ -17,7 +17,7 @@ bench_cleanup() {
 	rm -rf "$work"
 }
 trap bench_cleanup EXIT
-image=$("$src/docker/builder-image.sh")
+image=$("$src/docker/builder-image.sh" --rust="${LAMBDA_BENCH_RUST:-host}")
 proj=$work/hello
 cp -r "$src/examples/hello" "$proj"
 rm -rf "$proj/target"
