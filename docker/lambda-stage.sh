@@ -121,8 +121,10 @@ if [[ $builder == buildkit ]]; then
 fi
 
 # Classic builder: no --mount options, no --output; --force-rm so a failed step
-# leaves no stopped container behind.
-df=$context/lambda.classic.Dockerfile
+# leaves no stopped container behind. The Dockerfile is written next to the
+# context, not in it: the classic client sends the whole context, and a parallel
+# build's temp file vanishing mid-walk failed it ("file ... not found").
+df=$state/lambda.classic.Dockerfile
 sed -E '/^RUN /s/ --mount=[^ ]+//g' "$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
 export DOCKER_BUILDKIT=0
 if [[ -z $output ]]; then
