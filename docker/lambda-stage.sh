@@ -105,8 +105,11 @@ bk_build() {
 	return "$rc"
 }
 
+# The Dockerfile copy goes beside the context, never in it: both arches' builds
+# share the context, and a client walking it while the other build renames a
+# temp file there fails ("file ... not found").
 if [[ $builder == buildkit ]]; then
-	df=$context/lambda.Dockerfile
+	df=$state/lambda.Dockerfile
 	cp "$dockerfile" "$df.$$" && mv -f "$df.$$" "$df"
 	export DOCKER_BUILDKIT=1
 	if [[ -n $output ]]; then
@@ -121,9 +124,7 @@ if [[ $builder == buildkit ]]; then
 fi
 
 # Classic builder: no --mount options, no --output; --force-rm so a failed step
-# leaves no stopped container behind. The Dockerfile is written next to the
-# context, not in it: the classic client sends the whole context, and a parallel
-# build's temp file vanishing mid-walk failed it ("file ... not found").
+# leaves no stopped container behind; the Dockerfile beside the context, as above.
 df=$state/lambda.classic.Dockerfile
 sed -E '/^RUN /s/ --mount=[^ ]+//g' "$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
 export DOCKER_BUILDKIT=0

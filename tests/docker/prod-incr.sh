@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Incremental release rebuilds (issue 3, item 3), against the real engine: with
+# BuildKit the build stage's target dir is a cache mount seeded from the deps layer,
+# and only the files whose content changed since the last build there are touched.
+# Fixture: a workspace without dependencies (builds in seconds): a library `common`
+# and two functions `fn-a` and `fn-b` that use it; each bootstrap prints a line.
+# 1. an edit in fn-a recompiles fn-a only, and gives the bytes of a full build
+#    (the classic builder, which rebuilds every own crate);
+# 2. a second project with the same manifests shares the seeded cache: its edited
+#    file, given an old mtime, is still recompiled (content, not mtime, decides);
+# 3. a failed build drops the record: a crate compiled from the failed content is
+#    not trusted afterwards, even when its file comes back with an old mtime.
+# Images are tagged lambda-make/<run id>-*:* and removed on exit.
+# Env: LAMBDA_BUILDKIT_DOCKER (default /usr/bin/docker), LAMBDA_CLASSIC_DOCKER
+# (default docker), LAMBDA_KEEP=1.
+set -euo pipefail
+src=${LAMBDA_SRCDIR:?}
+# shellcheck source=tests/lib/tap.sh
+. "$src/tests/lib/tap.sh"
+: "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
+buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
+[[ -f $buildmk ]] || { echo "1..0 # no $buildmk"; exit 1; }
+unset MAKEFLAGS MFLAGS MAKELEVEL
+bk=${LAMBDA_BUILDKIT_DOCKER:-/usr/bin/docker}
+classic=${LAMBDA_CLASSIC_DOCKER:-docker}
+run_id=lminc-$$-$RANDOM
+work=$(mktemp -d "/tmp/lambda incr.XXXXXX")
+cleanup() {
+	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^lambda-make/$run_id-" |
+		xargs -r docker rmi -f >/dev/null 2>&1 || true
+	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+image=$("$src/docker/builder-image.sh" 2>/dev/null)
+
+# fixture DIR TAG: the workspace; TAG makes its manifests unique to this run, so
+# no earlier run's cache seeds it.
+fixture() {
+	local d=$1 m
+	mkdir -p "$d/common/src"
+	printf '[workspace]\nmembers = ["common", "fn-a", "fn-b"]\nresolver = "2"\n\n[profile.release]\nlto = false\n# %s\n' \
+		"$2" >"$d/Cargo.toml"
+	printf '[package]\nname = "common"\nversion = "0.1.0"\nedition = "2021"\n' >"$d/common/Cargo.toml"
+	echo 'pub fn msg() -> &'"'"'static str { "common one" }' >"$d/common/src/lib.rs"
+	for m in fn-a fn-b; do
+		mkdir -p "$d/$m/src"
+		printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\ncommon = { path = "../common" }\n' \
+			"$m" >"$d/$m/Cargo.toml"
+		echo 'fn main() { println!("'"$m"': {}", common::msg()); }' >"$d/$m/src/main.rs"
+	done
+}
+# mk DIR DOCKER ARGS...: make lambda-prod; output in $out, status in $rc.
+mk() {
+	local dir=$1 docker=$2
+	shift 2
+	rc=0
+	out=$("$GNUMAKE" --no-print-directory -C "$dir" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
+		LAMBDA_PROJECT="$run_id-${dir##*/}" LAMBDA_DOCKER="$docker" LAMBDA_ARCH=x86_64 \
+		"$@" lambda-prod 2>&1) || rc=$?
+	[[ $rc -eq 0 ]] || printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -30
+}
+compiled() { grep -oE 'Compiling [a-z-]+ v' <<<"$out" | awk '{print $2}' | sort | tr '\n' ' '; }
+says() { "$1/target/lambda/x86_64/$2/bootstrap"; }
+zipsum() { sha256sum "$1/target/lambda/x86_64/$2/bootstrap.zip" | cut -c1-64; }
+
+plan 13
+p=$work/one
+fixture "$p" "$run_id"
+mk "$p" "$bk"
+is "BuildKit: cold build" "$rc" 0
+like "the first build in a new target dir is a full one" "$out" "full build of the project's crates"
+[[ -f $p/.lambda/builder && $(cat "$p/.lambda/builder") == buildkit* ]] ||
+	diag "WARNING: $bk did not give BuildKit; the incremental path is not exercised"
+
+echo '// an edit in fn-a' >>"$p/fn-a/src/main.rs"
+t0=$(date +%s.%N)
+mk "$p" "$bk"
+diag "edit rebuild: $(echo "$(date +%s.%N) - $t0" | bc) s"
+is "edit in fn-a: build ok" "$rc" 0
+is "edit in fn-a: only fn-a recompiles" "$(compiled)" "fn-a "
+like "the build says how many files changed" "$out" "incremental: 1 of "
+incr_zip=$(zipsum "$p" fn-a)
+
+full=$work/full
+cp -r "$p" "$full"
+rm -rf "$full/.lambda" "$full/target"
+mk "$full" "$classic"
+like "classic builder: every own crate recompiles" "$(compiled)" "common fn-a fn-b"
+is "incremental build: the bytes of a full build" "$(zipsum "$full" fn-a)" "$incr_zip"
+
+# Same manifests (same deps layer, same seeded cache), other content, old mtime.
+q=$work/two
+cp -rp "$p" "$q"
+rm -rf "$q/.lambda" "$q/target"
+sed -i 's/common one/common two/' "$q/common/src/lib.rs"
+touch -d '2001-01-01' "$q/common/src/lib.rs"
+mk "$q" "$bk"
+is "second project, shared cache: build ok" "$rc" 0
+is "its edited file is recompiled despite an old mtime" "$(says "$q" fn-b)" "fn-b: common two"
+
+# A failed build: common compiles from new content, fn-a does not compile.
+cp -p "$p/common/src/lib.rs" "$work/lib.rs.orig"
+sed -i 's/common one/common broken/' "$p/common/src/lib.rs"
+echo 'fn broken( {' >>"$p/fn-a/src/main.rs"
+mk "$p" "$bk"
+ok "a compile error fails the build" test "$rc" -ne 0
+cp -p "$work/lib.rs.orig" "$p/common/src/lib.rs"
+sed -i '$d' "$p/fn-a/src/main.rs"
+echo '// a second edit' >>"$p/fn-a/src/main.rs"
+mk "$p" "$bk"
+is "after the failure: build ok" "$rc" 0
+like "after the failure: the record was dropped, a full build" "$out" "full build of the project's crates"
+is "common's restored content is what runs (old mtime, not trusted)" "$(says "$p" fn-a)" "fn-a: common one"
+finish
