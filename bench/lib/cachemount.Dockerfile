@@ -14,7 +14,9 @@ ARG TARGET
 ARG BINS
 RUN --mount=type=cache,id=@NONCE@-target,target=/app/target \
     cargo build --release --target "$TARGET" --bins && \
-    for b in $BINS; do mkdir -p "/out/$b" && cp "target/$TARGET/release/$b" "/out/$b/bootstrap"; done
+    for b in $BINS; do mkdir -p "/lambda/out/$b" && cp "target/$TARGET/release/$b" "/lambda/out/$b/bootstrap"; done
 
+# Nested output, as in docker/Dockerfile: a COPY --from=/out/ would cost every
+# build a walk of the whole image (the engine checksums the parent directory).
 FROM scratch AS runtime
-COPY --from=builder /out/ /
+COPY --from=builder /lambda/out/ /

@@ -22,7 +22,9 @@ RUN cargo chef cook --release --target "$TARGET" --recipe-path recipe.json
 COPY app/ .
 ARG BINS
 RUN cargo build --release --target "$TARGET" --bins && \
-    for b in $BINS; do mkdir -p "/out/$b" && cp "target/$TARGET/release/$b" "/out/$b/bootstrap"; done
+    for b in $BINS; do mkdir -p "/lambda/out/$b" && cp "target/$TARGET/release/$b" "/lambda/out/$b/bootstrap"; done
 
+# Nested output, as in docker/Dockerfile: a COPY --from=/out/ would cost every
+# build a walk of the whole image (the engine checksums the parent directory).
 FROM scratch AS runtime
-COPY --from=builder /out/ /
+COPY --from=builder /lambda/out/ /
