@@ -17,25 +17,12 @@
 #      LAMBDA_BASE_IMAGE (default: docker/builder-image.sh's), LAMBDA_KEEP=1.
 set -euo pipefail
 src=${LAMBDA_SRCDIR:?}
-# shellcheck source=tests/lib/tap.sh
-. "$src/tests/lib/tap.sh"
-: "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
-buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
-[[ -f $buildmk ]] || { echo "1..0 # no $buildmk"; exit 1; }
-unset MAKEFLAGS MFLAGS MAKELEVEL
+# shellcheck source=tests/lib/docker-env.sh
+. "$src/tests/lib/docker-env.sh" lmcompat /tmp/lambda-compat.XXXXXX
+need_make
 
 iters=${LAMBDA_PROP_ITERS:-100}
 seed=${LAMBDA_SEED:-$(($(date +%s%N) / 1000 % 32768))}
-run_id=lmcompat-$$-$RANDOM
-work=$(mktemp -d /tmp/lambda-compat.XXXXXX)
-cleanup() {
-	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^lambda-make/$run_id-" |
-		xargs -r docker rmi -f >/dev/null 2>&1 || true
-	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-
-image=${LAMBDA_BASE_IMAGE:-$("$src/docker/builder-image.sh")}
 client=docker
 [[ ! -x /usr/bin/docker ]] || client=/usr/bin/docker
 # Every command below sees the same environment; only the Makefiles differ.
@@ -215,7 +202,7 @@ is "configure --prefix, make, make install" "$rc" 0
 P=$work/installed-user
 fresh "$P"
 rc=0
-out=$(cd "$P" && env -u LAMBDA_MK PKG_CONFIG_PATH="$prefix/lib/pkgconfig" LAMBDA_PROJECT=$run_id-inst \
+out=$(cd "$P" && env -u LAMBDA_MK PKG_CONFIG_PATH="$prefix/lib/pkgconfig" LAMBDA_PROJECT="$run_id-inst" \
 	"$GNUMAKE" lambda-prod LAMBDA_ARCH=x86_64 2>&1) || rc=$?
 [[ $rc -eq 0 ]] || fail_out "$out"
 is "installed: make lambda-prod with only PKG_CONFIG_PATH" "$rc" 0

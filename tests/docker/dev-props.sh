@@ -10,27 +10,14 @@
 #      LAMBDA_BASE_IMAGE (default: docker/builder-image.sh's), LAMBDA_KEEP=1.
 set -euo pipefail
 src=${LAMBDA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-# shellcheck source=tests/lib/tap.sh
-. "$src/tests/lib/tap.sh"
-unset MAKEFLAGS MFLAGS MAKELEVEL
+# shellcheck source=tests/lib/docker-env.sh
+. "$src/tests/lib/docker-env.sh" lmdev "/tmp/lambda dev props.XXXXXX"
 
 iters=${LAMBDA_PROP_ITERS:-100}
 seed0=${LAMBDA_SEED:-$(($(date +%s) % 32768))}
-run_id=lmdev-$$-$RANDOM
 dc=$src/docker/dev-container.sh
-work=$(mktemp -d "/tmp/lambda dev props.XXXXXX")
 export LAMBDA_DEV_VOLUME=$run_id-registry XDG_RUNTIME_DIR=$work/run
 mkdir -p "$XDG_RUNTIME_DIR"
-cleanup() {
-	docker ps -a --format '{{.Names}}' | grep -E "^$run_id-" | xargs -r docker rm -f >/dev/null 2>&1 || true
-	docker volume rm -f "$LAMBDA_DEV_VOLUME" >/dev/null 2>&1 || true
-	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^lambda-make/$run_id" |
-		xargs -r docker rmi -f >/dev/null 2>&1 || true
-	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-
-image=${LAMBDA_BASE_IMAGE:-$("$src/docker/builder-image.sh")}
 # Run the container as a non-root uid when we are root, to see real ownership.
 if [[ $(id -u) -eq 0 ]]; then
 	export LAMBDA_DEV_USER=${LAMBDA_DEV_USER:-1000:1000}

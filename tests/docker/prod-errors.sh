@@ -16,22 +16,9 @@
 # Env: LAMBDA_BUILDKIT_DOCKER (default /usr/bin/docker), LAMBDA_KEEP=1.
 set -euo pipefail
 src=${LAMBDA_SRCDIR:?}
-# shellcheck source=tests/lib/tap.sh
-. "$src/tests/lib/tap.sh"
-: "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
-buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
-[[ -f $buildmk ]] || { echo "1..0 # no $buildmk"; exit 1; }
-unset MAKEFLAGS MFLAGS MAKELEVEL
-bk=${LAMBDA_BUILDKIT_DOCKER:-/usr/bin/docker}
-run_id=lmerr-$$-$RANDOM
-work=$(mktemp -d /tmp/lambda-errors.XXXXXX)
-cleanup() {
-	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^(lambda-make/)?$run_id-" |
-		xargs -r docker rmi -f >/dev/null 2>&1 || true
-	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-image=$("$src/docker/builder-image.sh" 2>/dev/null)
+# shellcheck source=tests/lib/docker-env.sh
+. "$src/tests/lib/docker-env.sh" lmerr /tmp/lambda-errors.XXXXXX
+need_make
 
 # mk DIR ARGS...: make in a fixture; output in $out, status in $rc.
 mk() {

@@ -15,23 +15,9 @@
 # (default docker), LAMBDA_KEEP=1.
 set -euo pipefail
 src=${LAMBDA_SRCDIR:?}
-# shellcheck source=tests/lib/tap.sh
-. "$src/tests/lib/tap.sh"
-: "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
-buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
-[[ -f $buildmk ]] || { echo "1..0 # no $buildmk"; exit 1; }
-unset MAKEFLAGS MFLAGS MAKELEVEL
-bk=${LAMBDA_BUILDKIT_DOCKER:-/usr/bin/docker}
-classic=${LAMBDA_CLASSIC_DOCKER:-docker}
-run_id=lminc-$$-$RANDOM
-work=$(mktemp -d "/tmp/lambda incr.XXXXXX")
-cleanup() {
-	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^lambda-make/$run_id-" |
-		xargs -r docker rmi -f >/dev/null 2>&1 || true
-	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-image=$("$src/docker/builder-image.sh" 2>/dev/null)
+# shellcheck source=tests/lib/docker-env.sh
+. "$src/tests/lib/docker-env.sh" lminc "/tmp/lambda incr.XXXXXX"
+need_make
 
 # fixture DIR TAG: the workspace; TAG makes its manifests unique to this run, so
 # no earlier run's cache seeds it.
@@ -62,7 +48,8 @@ mk() {
 # compiled: the crates the build stage compiled (its output starts with the
 # "lambda-make: incremental|full build" line; a deps stage before it compiles stubs).
 compiled() {
-	sed -n '/lambda-make: \(incremental\|full build\)/,$p' <<<"$out" |
+	# anchored: the classic builder echoes the RUN that writes lambda-build, text included
+	sed -n '/^\(#[0-9]* [0-9.]* \)\{0,1\}lambda-make: \(incremental\|full build\)/,$p' <<<"$out" |
 		grep -oE 'Compiling [a-z-]+ v' | awk '{print $2}' | sort | tr '\n' ' '
 }
 says() { "$1/target/lambda/x86_64/$2/bootstrap"; }

@@ -6,24 +6,11 @@
 # manifest edit reruns deps, a base change reruns base; reproducible zips; an
 # interrupted build leaves nothing that looks up to date; classic = BuildKit bytes.
 set -euo pipefail
-# shellcheck source=tests/lib/tap.sh
-. "${LAMBDA_SRCDIR:?}/tests/lib/tap.sh"
-: "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
-src=$LAMBDA_SRCDIR
-buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
-bk=${LAMBDA_BUILDKIT_DOCKER:-/usr/bin/docker}
-classic=${LAMBDA_CLASSIC_DOCKER:-docker}
-run_id=lmt-$$-$RANDOM
-work=$(mktemp -d "/tmp/lambda make prod.XXXXXX")
-cleanup() {
-	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^(lambda-make/$run_id|$run_id)" |
-		xargs -r docker rmi -f >/dev/null 2>&1 || true
-	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-unset MAKEFLAGS MFLAGS MAKELEVEL
+src=${LAMBDA_SRCDIR:?}
+# shellcheck source=tests/lib/docker-env.sh
+. "$src/tests/lib/docker-env.sh" lmt "/tmp/lambda make prod.XXXXXX"
+need_make
 
-image=$("$src/docker/builder-image.sh")
 proj="$work/hello world"
 cp -r "$src/examples/hello" "$proj"
 rm -rf "$proj/target"

@@ -22,26 +22,12 @@
 #      (default: the docker first on PATH, a client without buildx), LAMBDA_KEEP=1.
 set -euo pipefail
 src=${LAMBDA_SRCDIR:?}
-# shellcheck source=tests/lib/tap.sh
-. "$src/tests/lib/tap.sh"
-: "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
-buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
-[[ -f $buildmk ]] || { echo "1..0 # no $buildmk"; exit 1; }
-unset MAKEFLAGS MFLAGS MAKELEVEL
+# shellcheck source=tests/lib/docker-env.sh
+. "$src/tests/lib/docker-env.sh" lmprops /tmp/lambda-props.XXXXXX
+need_make
 
 iters=${LAMBDA_PROP_ITERS:-100}
 seed0=${LAMBDA_SEED:-$(($(date +%s%N) / 1000 % 32768))}
-bk=${LAMBDA_BUILDKIT_DOCKER:-/usr/bin/docker}
-classic=${LAMBDA_CLASSIC_DOCKER:-docker}
-run_id=lmprops-$$-$RANDOM
-work=$(mktemp -d /tmp/lambda-props.XXXXXX)
-cleanup() {
-	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^(lambda-make/)?$run_id-" |
-		xargs -r docker rmi -f >/dev/null 2>&1 || true
-	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-image=$("$src/docker/builder-image.sh" 2>/dev/null)
 command -v cargo >/dev/null || { echo "1..0 # cargo is needed on the host (lock files)"; exit 1; }
 
 # mk DIR PROJECT ARGS...: run make on a fixture; output in $out, status in $rc.

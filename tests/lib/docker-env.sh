@@ -1,0 +1,42 @@
+# shellcheck shell=bash
+# docker-env.sh PREFIX WORKDIR_TEMPLATE (sourced by tests/docker/*.sh): what every
+# test against the real engine starts with. Needs $src (the source tree). Sets:
+#   run_id   PREFIX-<pid>-<random>: every container, volume and image the test
+#            creates is named from it (images lambda-make/<run_id>… or <run_id>…)
+#   work     a new dir from mktemp WORKDIR_TEMPLATE
+#   bk       a client that runs BuildKit (LAMBDA_BUILDKIT_DOCKER, default /usr/bin/docker)
+#   classic  a client without buildx (LAMBDA_CLASSIC_DOCKER, default docker)
+#   image    the offline builder image (LAMBDA_BASE_IMAGE, or built/reused now)
+# and a trap that removes run_id's containers, volumes and images and (unless
+# LAMBDA_KEEP is set) the work dir. tap.sh is sourced; MAKEFLAGS is cleared so an
+# outer make's -j or -n does not leak into the builds.
+# Also: need_make sets buildmk (the build tree's lambda-build.mk) or stops the test.
+[[ $# -eq 2 && -n ${src:-} ]] || { echo "usage: src=DIR; . docker-env.sh PREFIX WORKDIR_TEMPLATE" >&2; exit 2; }
+# shellcheck source=tests/lib/tap.sh
+. "$src/tests/lib/tap.sh"
+unset MAKEFLAGS MFLAGS MAKELEVEL
+: "${GNUMAKE:=make}"
+# shellcheck disable=SC2034 # bk, classic, image: for the sourcing test
+bk=${LAMBDA_BUILDKIT_DOCKER:-/usr/bin/docker} classic=${LAMBDA_CLASSIC_DOCKER:-docker}
+run_id=$1-$$-$RANDOM
+work=$(mktemp -d "$2")
+
+denv_cleanup() {
+	docker ps -aq --filter "name=^$run_id" | xargs -r docker rm -f >/dev/null 2>&1 || true
+	docker volume ls -q --filter "name=^$run_id" | xargs -r docker volume rm -f >/dev/null 2>&1 || true
+	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^(lambda-make/)?${run_id}[-:]" |
+		xargs -r docker rmi -f >/dev/null 2>&1 || true
+	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"
+}
+trap denv_cleanup EXIT
+
+# need_make: the build tree's lambda-build.mk (beside .libs/ of LAMBDA_PLUGIN) in
+# $buildmk, or a TAP "no tests" and exit 1.
+need_make() {
+	: "${LAMBDA_PLUGIN:?}"
+	buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
+	[[ -f $buildmk ]] || { echo "1..0 # no $buildmk"; exit 1; }
+}
+
+# shellcheck disable=SC2034
+image=${LAMBDA_BASE_IMAGE:-$("$src/docker/builder-image.sh")}
