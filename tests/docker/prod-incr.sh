@@ -48,8 +48,9 @@ mk() {
 # compiled: the crates the build stage compiled (its output starts with the
 # "lambda-make: incremental|full build" line; a deps stage before it compiles stubs).
 compiled() {
-	# anchored: the classic builder echoes the RUN that writes lambda-build, text included
-	sed -n '/^\(#[0-9]* [0-9.]* \)\{0,1\}lambda-make: \(incremental\|full build\)/,$p' <<<"$out" |
+	# not the echo of the RUN that writes lambda-build (this text included), which
+	# both builders print (classic: "Step N/M : RUN ...", BuildKit: "#N [deps ...] RUN ...")
+	awk '/lambda-make: (incremental|full build)/ && !/RUN / { f = 1 } f' <<<"$out" |
 		grep -oE 'Compiling [a-z-]+ v' | awk '{print $2}' | sort | tr '\n' ' '
 }
 says() { "$1/target/lambda/x86_64/$2/bootstrap"; }
