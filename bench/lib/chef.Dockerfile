@@ -7,8 +7,8 @@ ARG NONCE
 RUN echo "$NONCE" >/nonce
 COPY bin/cargo-chef /usr/local/bin/cargo-chef
 COPY cargo-home/ /cargo-home/
-ENV CARGO_HOME=/cargo-home CARGO_PROFILE_RELEASE_STRIP=true \
-    CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+# @PROFILE_ENV@: bench/run puts docker/Dockerfile's default profile keys here.
+ENV CARGO_HOME=/cargo-home @PROFILE_ENV@
 WORKDIR /app
 
 FROM chef AS planner

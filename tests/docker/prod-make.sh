@@ -39,7 +39,7 @@ calls() { grep -c . "$work/docker-calls" || true; }
 stages() { grep -o -- '--stage=[a-z]*' <<<"$out" | sort -u | tr '\n' ' '; }
 zipsum() { sha256sum "$proj/target/lambda/$1/hello/bootstrap.zip" | cut -c1-64; }
 
-plan 23
+plan 27
 t0=$(date +%s.%N)
 mk -j2 lambda-prod
 t1=$(date +%s.%N)
@@ -111,10 +111,12 @@ like "corrupt stamp: the stage reruns" "$(stages)" "--stage=runtime"
 small="$work/small project"
 cp -r "$src/examples/existing-project" "$small"
 rm -rf "$small/target"
-small_zip() { # DOCKER
+small_zip() { # DOCKER [MAKE ARGS...]
+	local docker=$1
+	shift
 	rm -rf "$small/target/lambda" "$small/.lambda"
 	"$GNUMAKE" --no-print-directory -C "$small" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
-		LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$1" LAMBDA_ARCH=x86_64 lambda-prod >"$work/small.log" 2>&1 &&
+		LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$docker" LAMBDA_ARCH=x86_64 "$@" lambda-prod >"$work/small.log" 2>&1 &&
 		sha256sum "$small/target/lambda/x86_64/greeter/bootstrap.zip" | cut -c1-64
 }
 bk_zip=$(small_zip "$bk" || true)
@@ -122,4 +124,17 @@ classic_zip=$(small_zip "$classic" || true)
 like "classic builder used" "$(cat "$small/.lambda/builder")" "classic"
 ok "BuildKit build of the small project" test -n "$bk_zip"
 is "classic builder: identical zip bytes" "$classic_zip" "$bk_zip"
+
+# The prod profile: docker/Dockerfile's default keys reach rustc, and a key the
+# project's own [profile.release] sets wins over its default.
+greeter_rustc() { grep -m1 -o -- '--crate-name greeter .*' "$work/small.log" || true; }
+small_zip "$bk" LAMBDA_CARGO_FLAGS=-v >/dev/null || true
+line=$(greeter_rustc)
+like "default profile: opt-level z reaches rustc" "$line" "-C opt-level=z "
+like "default profile: one codegen unit" "$line" "-C codegen-units=1 "
+printf '\n[profile.release]\nopt-level = 2\n' >>"$small/Cargo.toml"
+small_zip "$bk" LAMBDA_CARGO_FLAGS=-v >/dev/null || true
+line=$(greeter_rustc)
+like "the project's own opt-level wins" "$line" "-C opt-level=2 "
+like "the other default keys still apply" "$line" "-C codegen-units=1 "
 finish

@@ -311,11 +311,12 @@ if [[ $host == 1 ]]; then
 	mkdir -p "$hostdir"
 	(cd -- "$example" && tar --exclude=./target -cf - .) | tar -C "$hostdir" -xpf -
 	"$ROOT/tests/lib/vendor.sh" --cargo-home-path "$work/host-home" "$example" "$work/host-home" >/dev/null 2>&1
+	# shellcheck source=tests/lib/profile.sh
+	. "$ROOT/tests/lib/profile.sh"
+	mapfile -t profile_cfg < <(profile_config "$ROOT/docker/Dockerfile")
 	host_cargo() {
 		CARGO_HOME=$work/host-home CARGO_TARGET_DIR=$work/host-target \
-			cargo build --release --manifest-path "$hostdir/Cargo.toml" \
-			--config profile.release.strip=true --config profile.release.lto=true \
-			--config profile.release.codegen-units=1
+			cargo build --release --manifest-path "$hostdir/Cargo.toml" "${profile_cfg[@]}"
 	}
 	if timed "host cargo build --release (cold, same profile)" "$work/host1.log" host_cargo; then
 		sed -i "s/\"Hello, {name}!\"/\"$greeting, {name}!\"/" "$hostdir/src/main.rs"
