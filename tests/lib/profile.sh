@@ -3,31 +3,21 @@
 # docker/Dockerfile's LAMBDA_PROFILE_SETTINGS, for the native and third-party
 # builds that tests and benchmarks compare with (same profile, one source).
 
-# profile_settings DOCKERFILE: prints the keys as "key=value", one per line.
-profile_settings() {
-	local line
+# profile_load DOCKERFILE: sets profile_cfg (cargo's --config arguments) and
+# profile_env (CARGO_PROFILE_RELEASE_* assignments); fails if there is no default.
+profile_load() {
+	local line kv k v kvs
 	line=$(sed -n 's/^ARG LAMBDA_PROFILE_SETTINGS="\(.*\)"$/\1/p' "$1")
-	[[ -n $line ]] || { echo "profile.sh: no LAMBDA_PROFILE_SETTINGS default in $1" >&2; return 1; }
-	tr ' ' '\n' <<<"$line" | sed '/^$/d'
-}
-
-# profile_config DOCKERFILE: prints cargo's --config arguments for the release
-# profile, one word per line (for mapfile).
-profile_config() {
-	local kv
-	profile_settings "$1" | while IFS= read -r kv; do
-		printf '%s\n' --config "profile.release.$kv"
-	done
-}
-
-# profile_env DOCKERFILE: prints CARGO_PROFILE_RELEASE_* assignments, one per line
-# (TOML quotes dropped: cargo reads environment values bare).
-profile_env() {
-	local kv k v
-	profile_settings "$1" | while IFS= read -r kv; do
+	read -ra kvs <<<"$line"
+	((${#kvs[@]})) || { echo "profile.sh: no LAMBDA_PROFILE_SETTINGS default in $1" >&2; return 1; }
+	# shellcheck disable=SC2034 # read by the scripts that source this file
+	profile_cfg=() profile_env=()
+	for kv in "${kvs[@]}"; do
+		profile_cfg+=(--config "profile.release.$kv")
+		# the environment takes values bare: TOML quotes dropped
 		k=${kv%%=*} v=${kv#*=}
 		v=${v#[\'\"]} v=${v%[\'\"]}
 		k=${k//-/_}
-		printf 'CARGO_PROFILE_RELEASE_%s=%s\n' "${k^^}" "$v"
+		profile_env+=("CARGO_PROFILE_RELEASE_${k^^}=$v")
 	done
 }

@@ -313,7 +313,7 @@ if [[ $host == 1 ]]; then
 	"$ROOT/tests/lib/vendor.sh" --cargo-home-path "$work/host-home" "$example" "$work/host-home" >/dev/null 2>&1
 	# shellcheck source=tests/lib/profile.sh
 	. "$ROOT/tests/lib/profile.sh"
-	mapfile -t profile_cfg < <(profile_config "$ROOT/docker/Dockerfile")
+	profile_load "$ROOT/docker/Dockerfile" || exit 2
 	host_cargo() {
 		CARGO_HOME=$work/host-home CARGO_TARGET_DIR=$work/host-target \
 			cargo build --release --manifest-path "$hostdir/Cargo.toml" "${profile_cfg[@]}"
