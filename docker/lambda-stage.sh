@@ -38,6 +38,9 @@ for a in "$@"; do
 	esac
 done
 case $stage in base | deps | build | runtime) ;; *) die "--stage must be base, deps, build or runtime (got '$stage')" 2 ;; esac
+# deps is tagged through its tiny deps-id stage (docker/Dockerfile says why)
+target=$stage
+[[ $stage != deps ]] || target=deps-id
 [[ -f $dockerfile ]] || die "no Dockerfile at '$dockerfile'" 2
 [[ -d $context ]] || die "no build context at '$context'" 2
 [[ -n $tag || -n $output ]] || die "give --tag or --output" 2
@@ -114,11 +117,11 @@ if [[ $builder == buildkit ]]; then
 	export DOCKER_BUILDKIT=1
 	if [[ -n $output ]]; then
 		rm -rf "$output.tmp"
-		bk_build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" \
+		bk_build "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" \
 			--output "type=local,dest=$output.tmp" "$context"
 		rm -rf "$output" && mv "$output.tmp" "$output"
 	else
-		bk_build "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tag" "$context"
+		bk_build "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context"
 	fi
 	exit 0
 fi
@@ -129,7 +132,7 @@ df=$state/lambda.classic.Dockerfile
 sed -E '/^RUN /s/ --mount=[^ ]+//g' "$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
 export DOCKER_BUILDKIT=0
 if [[ -z $output ]]; then
-	"$docker" build --force-rm "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tag" "$context"
+	"$docker" build --force-rm "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context"
 	exit 0
 fi
 tmptag=lambda-make-tmp/$$-$RANDOM:runtime
@@ -139,7 +142,7 @@ cleanup() {
 	"$docker" rmi -f "$tmptag" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-"$docker" build --force-rm "${nocache[@]}" --target "$stage" -f "$df" "${args[@]}" -t "$tmptag" "$context"
+"$docker" build --force-rm "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tmptag" "$context"
 cid=$("$docker" create "$tmptag" /bootstrap)
 rm -rf "$output.tmp" && mkdir -p "$output.tmp"
 bins=''

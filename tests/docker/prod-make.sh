@@ -39,7 +39,7 @@ calls() { grep -c . "$work/docker-calls" || true; }
 stages() { grep -o -- '--stage=[a-z]*' <<<"$out" | sort -u | tr '\n' ' '; }
 zipsum() { sha256sum "$proj/target/lambda/$1/hello/bootstrap.zip" | cut -c1-64; }
 
-plan 27
+plan 28
 t0=$(date +%s.%N)
 mk -j2 lambda-prod
 t1=$(date +%s.%N)
@@ -71,6 +71,14 @@ echo 'extra = []' >>"$proj/Cargo.toml"
 mk lambda-prod
 is "manifest edit: deps reruns too" "$(stages)" "--stage=deps --stage=runtime "
 is "every step succeeded" "$rc" 0
+# The deps tag is the tiny deps-id image, not the compiled dependency layer (whose
+# export would cost seconds per dependency change): one file, the step's id.
+info=$(docker image inspect -f '{{.Size}} {{len .RootFS.Layers}}' "lambda-make/$run_id:deps-x86_64" 2>&1 || true)
+read -r size layers _ <<<"$info"
+small=no
+[[ ${layers:-} == 1 && ${size:-} =~ ^[0-9]+$ ]] && ((size < 1024)) && small=yes
+is "the deps tag holds only the deps step's id (one layer, < 1 KB)" "$small" yes
+[[ $small == yes ]] || diag "deps tag (size, layers): $info"
 # A new base image name: docker would rebuild every layer above it (minutes), so
 # the decision is checked with make -n; the engine's side is Property 1's test.
 docker tag "$image" "$run_id-base:1"
