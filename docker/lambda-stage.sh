@@ -10,8 +10,9 @@ usage: lambda-stage.sh --stage=S --dockerfile=F --context=DIR (--tag=T | --outpu
                        [--docker=CLIENT] [--no-cache] [--build-arg=K=V]...
 
 Builds stage S (base, deps, build, runtime) of Dockerfile F on the build context
-DIR. --tag names the image; --output extracts the stage's files into DIR
-(replaced atomically). The builder (BuildKit or classic) is probed once per
+DIR. --tag names the image (for deps: the one-file deps-id image, whose ID
+changes when the dependencies are rebuilt); --output extracts the stage's files
+into DIR (replaced atomically). The builder (BuildKit or classic) is probed once per
 client and remembered in DIR/../builder.
 
 Exit codes: 0 built; 1 the build failed; 2 bad usage; 3 the Docker daemon is
