@@ -19,8 +19,8 @@ crate() {
 	cargo install --quiet --locked --root "$root" --version "$2" "$1" >&2
 	touch -- "$root/.$1-$2"
 }
-# wants SYSTEM: true if SYSTEM was asked for (or nothing was named).
 want="$*"
+# wants SYSTEM: true if SYSTEM was asked for (or nothing was named).
 wants() { [[ -z $want || " $want " == *" $1 "* ]]; }
 if wants chef; then crate cargo-chef 0.1.78; fi
 if wants cargo-lambda; then
