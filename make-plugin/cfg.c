@@ -174,7 +174,7 @@ bad:
 }
 
 static int
-parse_cache(const char *s, int *out)
+parse_bool(const char *name, const char *s, int *out)
 {
 	static const char *const yes[] = {"1", "yes", "true", "on"};
 	static const char *const no[] = {"0", "no", "false", "off"};
@@ -188,7 +188,7 @@ parse_cache(const char *s, int *out)
 			if (!strcmp(v, no[i]))
 				return *out = 0, 0;
 		}
-	err_set("LAMBDA_CACHE: invalid value '%.60s' (valid: yes, no)", s);
+	err_set("%s: invalid value '%.60s' (valid: yes, no)", name, s);
 	return -1;
 }
 
@@ -274,7 +274,9 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 			goto fail;
 		}
 	}
-	if (!blank(in->cache) && parse_cache(in->cache, &c->use_cache) < 0)
+	if (!blank(in->cache) && parse_bool("LAMBDA_CACHE", in->cache, &c->use_cache) < 0)
+		goto fail;
+	if (!blank(in->verbose) && parse_bool("LAMBDA_VERBOSE", in->verbose, &c->verbose) < 0)
 		goto fail;
 	if (parse_flags(in->cargo_flags, &c->cargo_flags) < 0)
 		goto fail;
@@ -329,12 +331,14 @@ cfg_field(const struct cfg *c, const char *f, struct buf *out)
 		return buf_adds(out, c->use_cache ? "true" : "false");
 	if (!strcmp(f, "container_name"))
 		return buf_adds(out, c->container);
+	if (!strcmp(f, "verbose"))
+		return buf_adds(out, c->verbose ? "true" : "false");
 	if (!strcmp(f, "cargo_flags"))
 		return join(&c->cargo_flags, out);
 	if (!strcmp(f, "functions"))
 		return join(&c->functions, out);
 	err_set("unknown BuildConfig field '%.60s' (valid: mode, target_arch, runtime, "
-		"use_cache, container_name, cargo_flags, functions, targets)", f);
+		"use_cache, container_name, cargo_flags, functions, targets, verbose)", f);
 	return -1;
 }
 

@@ -13,7 +13,7 @@ enum { CFG_X86_64 = 1, CFG_ARM64 = 2 };
 /* The raw settings as the user wrote them; NULL or blank means the default. */
 struct cfg_in {
 	const char *mode, *arch, *runtime, *container, *cargo_flags, *cache;
-	const char *functions;
+	const char *functions, *verbose;
 };
 
 struct cfg {
@@ -21,6 +21,7 @@ struct cfg {
 	unsigned arch;
 	enum cfg_runtime runtime;
 	int use_cache;
+	int verbose; /* LAMBDA_VERBOSE: say why each stage runs */
 	char container[129];
 	struct strv cargo_flags, functions;
 };

@@ -199,35 +199,58 @@ out:
 	return rc;
 }
 
-/* Mirror the cargo home unless its signature matches the last mirrored one. */
+/* Remove path; a path that is not there is fine. */
+static int
+unlink_quiet(const char *path)
+{
+	if (unlink(path) < 0 && errno != ENOENT) {
+		err_sys("%s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Mirror the cargo home unless the last mirror is complete and current: its
+ * signature file matches the home's signature, and so does the signature recomputed
+ * from the copy (a copy emptied, switched or damaged by hand is redone). The
+ * signature is removed before a copy and written after it, so an interrupted or
+ * failed copy never looks complete. */
 static int
 home_sync(const char *home, const char *dst)
 {
-	char sig[HASH_HEX + 2];
+	char sig[HASH_HEX + 2], have[HASH_HEX + 1];
 	struct buf sp = {0};
+	struct stat st;
 	char *old;
 	size_t len;
-	int n, known;
+	int n = -1, known;
 
+	if (stat(home, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		err_set("LAMBDA_CARGO_HOME: '%s' is not a directory (vendor into it as "
+			"docs/offline.md says, or leave LAMBDA_CARGO_HOME empty)", home);
+		return -1;
+	}
 	known = home_sig(home, sig) == 0;
 	if (buf_fmt(&sp, "%s.sig", dst) < 0)
 		return -1;
 	if (known) {
 		old = file_read(sp.s, &len);
-		if (old && len == HASH_HEX + 1 && !memcmp(old, sig, HASH_HEX)) {
+		if (old && len == HASH_HEX + 1 && !memcmp(old, sig, HASH_HEX) &&
+		    home_sig(dst, have) == 0 && !memcmp(have, sig, HASH_HEX)) {
 			free(old);
 			buf_free(&sp);
 			return 0;
 		}
 		free(old);
 	}
+	if (unlink_quiet(sp.s) < 0)
+		goto out;
 	n = ctx_mirror(home, dst, 1);
-	if (n >= 0) {
-		sig[HASH_HEX] = '\n';
-		/* no signature (not a vendored home): always walk */
-		if (known ? file_update(sp.s, sig, HASH_HEX + 1, 0644) < 0 : (unlink(sp.s), 0))
-			n = -1;
-	}
+	sig[HASH_HEX] = '\n';
+	/* no signature (not a vendored home): always walk */
+	if (n >= 0 && known && file_update(sp.s, sig, HASH_HEX + 1, 0644) < 0)
+		n = -1;
+out:
 	buf_free(&sp);
 	return n;
 }
@@ -301,7 +324,12 @@ ctx_sync(const char *dir, const char *cargo_home)
 		n += r;
 	} else {
 		struct strv none = {0};
+		size_t at = p.len;
 
+		/* the signature goes first: it must never describe an emptied copy */
+		if (buf_adds(&p, ".sig") < 0 || unlink_quiet(p.s) < 0)
+			goto fail;
+		p.s[p.len = at] = '\0';
 		if (dir_make(p.s) < 0 || (r = prune(p.s, &none)) < 0)
 			goto fail;
 		n += r;

@@ -205,3 +205,36 @@ out:
 	buf_free(&full);
 	return rc;
 }
+
+int
+hash_tree_lines(const char *dir, const char *kind, struct strv *lines)
+{
+	struct strv files = {0};
+	struct buf full = {0}, line = {0};
+	char hex[HASH_HEX + 1];
+	struct hash *h;
+	size_t i;
+	int rc = -1;
+
+	if (walk_files(dir, &files) < 0)
+		return -1;
+	for (i = 0; i < files.n; i++) {
+		full.len = line.len = 0;
+		if (buf_fmt(&full, "%s/%s", dir, files.v[i]) < 0 || !(h = hash_new()))
+			goto out;
+		if (hash_file(h, full.s) < 0) {
+			free(h);
+			goto out;
+		}
+		hash_done(h, hex);
+		if (buf_fmt(&line, "%s\t%s\t%s", kind, files.v[i], hex) < 0 ||
+		    strv_add(lines, line.s) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	strv_free(&files);
+	buf_free(&full);
+	buf_free(&line);
+	return rc;
+}

@@ -22,4 +22,9 @@ int hash_record(struct hash *h, const void *data, size_t len);
 int hash_file(struct hash *h, const char *path);
 /* Write the hex digest and free the state. */
 void hash_done(struct hash *h, char *hex);
+
+struct strv;
+/* One line per regular file below dir (the walk of hash_paths), appended to lines in
+ * sorted path order: "KIND\tPATH\tHEX", PATH relative, HEX the digest of its content. */
+int hash_tree_lines(const char *dir, const char *kind, struct strv *lines);
 #endif

@@ -23,25 +23,33 @@
 
 EXPORT int plugin_is_GPL_compatible;
 
-/* Make an error through make's own path: exit 2 with make's cleanup. The message
- * travels in a define so that $, ), # and commas in it survive. */
-static char *
-fail(const char *fn, const char *msg)
+/* Evaluate $(FUNC PREFIX: MSG) through make (FUNC: error, info). The message travels
+ * in a define so that $, ), # and commas in it survive. */
+static void
+make_say(const char *func, const char *prefix, const char *msg)
 {
 	struct buf b = {0};
 	const char *p;
 
-	buf_adds(&b, "define LAMBDA__ERROR\n");
-	buf_fmt(&b, "%s: ", fn);
+	buf_adds(&b, "define LAMBDA__MSG\n");
+	if (prefix)
+		buf_fmt(&b, "%s: ", prefix);
 	for (p = msg; *p; p++) {
 		if (*p == '$')
 			buf_addc(&b, '$');
 		buf_addc(&b, *p == '\n' ? ' ' : *p);
 	}
-	buf_adds(&b, "\nendef\n$(error $(LAMBDA__ERROR))\n");
+	buf_fmt(&b, "\nendef\n$(%s $(LAMBDA__MSG))\n", func);
 	if (b.s)
 		gmk_eval(b.s, NULL);
 	buf_free(&b);
+}
+
+/* Make an error through make's own path: exit 2 with make's cleanup. */
+static char *
+fail(const char *fn, const char *msg)
+{
+	make_say("error", fn, msg);
 	return NULL;
 }
 
@@ -79,6 +87,17 @@ var(const char *name)
 
 	snprintf(ref, sizeof(ref), "$(%s)", name);
 	return gmk_expand(ref);
+}
+
+/* True under make -n: lambda.mk's LAMBDA__DRYRUN says so; nothing may be written. */
+static int
+dry_run(void)
+{
+	char *d = var("LAMBDA__DRYRUN");
+	int yes = *arg_trim(d) != '\0';
+
+	gmk_free(d);
+	return yes;
 }
 
 static char *
@@ -127,14 +146,14 @@ config_load(struct cfg *c)
 {
 	static const char *const names[] = {
 		"LAMBDA_MODE", "LAMBDA_ARCH", "LAMBDA_RUNTIME", "LAMBDA_CONTAINER",
-		"LAMBDA_CARGO_FLAGS", "LAMBDA_CACHE", "LAMBDA_FUNCTIONS",
+		"LAMBDA_CARGO_FLAGS", "LAMBDA_CACHE", "LAMBDA_FUNCTIONS", "LAMBDA_VERBOSE",
 	};
-	char *v[7];
+	char *v[8];
 	struct cfg_in in;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 8; i++)
 		v[i] = var(names[i]);
 	in.mode = v[0];
 	in.arch = v[1];
@@ -143,8 +162,9 @@ config_load(struct cfg *c)
 	in.cargo_flags = v[4];
 	in.cache = v[5];
 	in.functions = v[6];
+	in.verbose = v[7];
 	rc = cfg_parse(&in, c);
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 8; i++)
 		gmk_free(v[i]);
 	return rc;
 }
@@ -384,13 +404,22 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 		err_set("one architecture per step (x86_64 or arm64)");
 		goto err;
 	}
-	if (step_key(&v.e, v.e.cargo_home, stage, arch, key) < 0)
+	if (step_key(&v.e, stage, arch, key) < 0)
 		goto err;
 	fresh = step_fresh(&v.e, stage, arch, key);
 	if (fresh < 0)
 		goto err;
 	if (!fresh) {
 		const char *argv2[3];
+
+		if (v.e.cfg.verbose) {
+			if (step_explain(&v.e, stage, arch, &helper) < 0)
+				goto err;
+			make_say("info", "lambda-make", helper.s);
+			helper.len = 0;
+		}
+		if (!dry_run() && step_record(&v.e, stage, arch) < 0)
+			goto err;
 
 		if (cmd_build(&v.e, CFG_PROD, arch, stage, &out) < 0)
 			goto err;
@@ -415,6 +444,32 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 err:
 	buf_free(&stamp);
 	buf_free(&helper);
+	buf_free(&out);
+	env_free(&v);
+	return fail(nm, err_get());
+}
+
+/* $(lambda-explain STAGE,ARCH): one line saying whether the stage is up to date and,
+ * if not, which of its inputs changed since its last successful run. */
+static char *
+fn_explain(const char *nm, unsigned int argc, char **argv)
+{
+	struct env v;
+	struct buf out = {0};
+	unsigned arch;
+
+	(void)argc;
+	if (env_load(&v) < 0 || arch_arg(&v, argv[1], &arch) < 0)
+		goto err;
+	if (arch != CFG_X86_64 && arch != CFG_ARM64) {
+		err_set("one architecture per explanation (x86_64 or arm64)");
+		goto err;
+	}
+	if (step_explain(&v.e, arg_trim(argv[0]), arch, &out) < 0)
+		goto err;
+	env_free(&v);
+	return give(&out);
+err:
 	buf_free(&out);
 	env_free(&v);
 	return fail(nm, err_get());
@@ -545,6 +600,7 @@ lambda_gmk_setup(const gmk_floc *floc)
 	gmk_add_function("lambda-bins", fn_bins, 1, 1, 0);
 	gmk_add_function("lambda-build", fn_build, 1, 3, 0);
 	gmk_add_function("lambda-step", fn_step, 2, 2, 0);
+	gmk_add_function("lambda-explain", fn_explain, 2, 2, 0);
 	gmk_add_function("lambda-context", fn_context, 0, 0, 0);
 	gmk_add_function("lambda-quote", fn_quote, 1, 1, 0);
 	gmk_add_function("lambda-check", fn_check, 2, 3, 0);

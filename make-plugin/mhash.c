@@ -1,4 +1,5 @@
 /* mhash.c: dependency-layer cache key (see mhash.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -7,43 +8,77 @@
 #include "mhash.h"
 #include "walk.h"
 
-int
-mhash_dir(const char *dir, char hex[33])
+/* Call fn for every manifest-layer file below dir, in sorted path order, with its
+ * masked content; stops at the first fn failure. */
+static int
+mhash_each(const char *dir, int (*fn)(void *, const char *, const struct buf *), void *ctx)
 {
 	struct cargo_ws *ws = NULL;
 	struct strv files = {0};
 	struct buf data = {0};
-	struct hash *h = NULL;
 	size_t i;
 	int rc = -1;
 
-	if (cargo_load(dir, &ws) < 0)
-		goto done;
-	if (walk_files(dir, &files) < 0)
-		goto done;
-	h = hash_new();
-	if (!h)
+	if (cargo_load(dir, &ws) < 0 || walk_files(dir, &files) < 0)
 		goto done;
 	for (i = 0; i < files.n; i++) {
 		if (!cargo_layer_file(files.v[i]))
 			continue;
 		data.len = 0;
-		if (cargo_layer_read(ws, files.v[i], &data) < 0)
+		if (cargo_layer_read(ws, files.v[i], &data) < 0 || fn(ctx, files.v[i], &data) < 0)
 			goto done;
-		hash_record(h, files.v[i], strlen(files.v[i]));
-		hash_record(h, data.s, data.len);
 	}
-	hash_done(h, hex);
-	h = NULL;
 	rc = 0;
 done:
-	if (h) {
-		char junk[HASH_HEX + 1];
-
-		hash_done(h, junk); /* only to free the state */
-	}
 	buf_free(&data);
 	strv_free(&files);
 	cargo_free(ws);
 	return rc;
+}
+
+static int
+add_records(void *h, const char *path, const struct buf *data)
+{
+	hash_record(h, path, strlen(path));
+	return hash_record(h, data->s ? data->s : "", data->len);
+}
+
+int
+mhash_dir(const char *dir, char hex[33])
+{
+	struct hash *h = hash_new();
+
+	if (!h)
+		return -1;
+	if (mhash_each(dir, add_records, h) < 0) {
+		char junk[HASH_HEX + 1];
+
+		hash_done(h, junk); /* only to free the state */
+		return -1;
+	}
+	hash_done(h, hex);
+	return 0;
+}
+
+static int
+add_line(void *lines, const char *path, const struct buf *data)
+{
+	struct hash *h = hash_new();
+	struct buf line = {0};
+	char hex[HASH_HEX + 1];
+	int rc;
+
+	if (!h)
+		return -1;
+	hash_record(h, data->s ? data->s : "", data->len);
+	hash_done(h, hex);
+	rc = buf_fmt(&line, "manifest\t%s\t%s", path, hex) < 0 ? -1 : strv_add(lines, line.s);
+	buf_free(&line);
+	return rc;
+}
+
+int
+mhash_lines(const char *dir, struct strv *lines)
+{
+	return mhash_each(dir, add_line, lines);
 }

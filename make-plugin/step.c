@@ -4,74 +4,121 @@
 
 #include "mhash.h"
 #include "step.h"
+#include "walk.h"
 
 static int
-add_str(struct hash *h, const char *s)
+add_line(struct strv *lines, const char *kind, const char *name, const char *value)
 {
-	return hash_record(h, s, strlen(s));
+	struct buf b = {0};
+	int rc;
+
+	rc = buf_fmt(&b, "%s\t%s\t%s", kind, name, value) < 0 ? -1 : strv_add(lines, b.s);
+	buf_free(&b);
+	return rc;
 }
 
-int
-step_key(const struct cmd_env *e, const char *cargo_home, const char *stage,
-	 unsigned arch, char *hex)
+/* The stage whose key a stage's inputs include, or NULL; runtime reads what build made. */
+static const char *
+step_norm(const char *stage, const char **prev)
 {
-	struct hash *h;
-	struct buf p = {0}, v = {0};
-	char prev[HASH_HEX + 1], sub[HASH_HEX + 1];
-	const char *paths[1];
-	struct stat st;
+	static const char *const order[] = {"base", "deps", "build"};
 	size_t i;
 
 	if (!strcmp(stage, "runtime"))
-		stage = "build"; /* runtime only extracts what build made */
-	if (strcmp(stage, "base") && strcmp(stage, "deps") && strcmp(stage, "build")) {
-		err_set("unknown stage '%.40s' (valid: base, deps, build, runtime)", stage);
+		stage = "build";
+	for (i = 0; i < 3; i++)
+		if (!strcmp(stage, order[i])) {
+			*prev = i ? order[i - 1] : NULL;
+			return order[i];
+		}
+	err_set("unknown stage '%.40s' (valid: base, deps, build, runtime)", stage);
+	return NULL;
+}
+
+int
+step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct strv *lines)
+{
+	struct buf p = {0}, v = {0};
+	char key[HASH_HEX + 1];
+	const char *prev;
+	struct stat st;
+	struct hash *h;
+	size_t i;
+	int rc = -1;
+
+	if (!(stage = step_norm(stage, &prev)))
 		return -1;
-	}
-	prev[0] = '\0';
-	if (!strcmp(stage, "deps") && step_key(e, cargo_home, "base", arch, prev) < 0)
+	if (prev && (step_key(e, prev, arch, key) < 0 || add_line(lines, "stage", prev, key) < 0))
 		return -1;
-	if (!strcmp(stage, "build") && step_key(e, cargo_home, "deps", arch, prev) < 0)
+	if (add_line(lines, "setting", "target", cfg_triple(arch)) < 0)
 		return -1;
-	h = hash_new();
-	if (!h)
-		return -1;
-	add_str(h, stage);
-	add_str(h, prev);
-	add_str(h, cfg_triple(arch));
 	if (!strcmp(stage, "base")) {
-		add_str(h, e->base_image);
-		if (buf_fmt(&p, "%s/docker/Dockerfile", e->home) < 0 || hash_file(h, p.s) < 0)
-			goto fail;
+		if (add_line(lines, "setting", "LAMBDA_BASE_IMAGE", e->base_image) < 0 ||
+		    buf_fmt(&p, "%s/docker/Dockerfile", e->home) < 0 || !(h = hash_new()))
+			goto out;
+		if (hash_file(h, p.s) < 0) {
+			free(h);
+			goto out;
+		}
+		hash_done(h, key);
+		if (add_line(lines, "file", "lambda-make's Dockerfile", key) < 0)
+			goto out;
 	} else if (!strcmp(stage, "deps")) {
-		if (mhash_dir(e->dir, sub) < 0 || cfg_field(&e->cfg, "cargo_flags", &v) < 0)
-			goto fail;
-		add_str(h, sub);
-		add_str(h, v.s ? v.s : "");
-		if (cargo_home && *cargo_home) {
-			if (buf_fmt(&p, "%s/config.toml", cargo_home) < 0)
-				goto fail;
-			if (stat(p.s, &st) == 0 && hash_file(h, p.s) < 0)
-				goto fail;
+		if (mhash_lines(e->dir, lines) < 0 || cfg_field(&e->cfg, "cargo_flags", &v) < 0 ||
+		    add_line(lines, "setting", "LAMBDA_CARGO_FLAGS", v.s ? v.s : "") < 0 ||
+		    add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
+			goto out;
+		if (e->cargo_home && *e->cargo_home) {
+			if (buf_fmt(&p, "%s/config.toml", e->cargo_home) < 0)
+				goto out;
+			if (stat(p.s, &st) == 0) {
+				if (!(h = hash_new()))
+					goto out;
+				if (hash_file(h, p.s) < 0) {
+					free(h);
+					goto out;
+				}
+				hash_done(h, key);
+				if (add_line(lines, "file", "LAMBDA_CARGO_HOME/config.toml", key) < 0)
+					goto out;
+			}
 		}
 	} else {
-		paths[0] = e->dir;
-		if (hash_paths(paths, 1, sub) < 0)
-			goto fail;
-		add_str(h, sub);
-		add_str(h, e->epoch);
+		if (hash_tree_lines(e->dir, "file", lines) < 0 ||
+		    add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
+			goto out;
 		for (i = 0; i < e->bins.n; i++)
-			add_str(h, e->bins.v[i]);
+			if ((i && buf_addc(&v, ' ') < 0) || buf_adds(&v, e->bins.v[i]) < 0)
+				goto out;
+		if (add_line(lines, "setting", "LAMBDA_FUNCTIONS", v.s ? v.s : "") < 0)
+			goto out;
 	}
+	rc = 0;
+out:
 	buf_free(&p);
 	buf_free(&v);
+	return rc;
+}
+
+int
+step_key(const struct cmd_env *e, const char *stage, unsigned arch, char *hex)
+{
+	struct strv lines = {0};
+	struct hash *h;
+	const char *prev;
+	size_t i;
+
+	if (!(stage = step_norm(stage, &prev)) || step_inputs(e, stage, arch, &lines) < 0 ||
+	    !(h = hash_new())) {
+		strv_free(&lines);
+		return -1;
+	}
+	hash_record(h, stage, strlen(stage));
+	for (i = 0; i < lines.n; i++)
+		hash_record(h, lines.v[i], strlen(lines.v[i]));
+	strv_free(&lines);
 	hash_done(h, hex);
 	return 0;
-fail:
-	buf_free(&p);
-	buf_free(&v);
-	free(h);
-	return -1;
 }
 
 int
@@ -111,4 +158,163 @@ step_fresh(const struct cmd_env *e, const char *stage, unsigned arch, const char
 	}
 	buf_free(&p);
 	return fresh;
+}
+
+int
+step_record(const struct cmd_env *e, const char *stage, unsigned arch)
+{
+	struct strv lines = {0};
+	struct buf p = {0}, text = {0};
+	size_t i;
+	int rc = -1;
+
+	if (step_inputs(e, stage, arch, &lines) < 0 || step_stamp(e, stage, arch, &p) < 0 ||
+	    buf_adds(&p, ".inputs.next") < 0)
+		goto out;
+	for (i = 0; i < lines.n; i++)
+		if (buf_adds(&text, lines.v[i]) < 0 || buf_addc(&text, '\n') < 0)
+			goto out;
+	{
+		char *slash = strrchr(p.s, '/');
+
+		*slash = '\0';
+		if (dir_make(p.s) < 0)
+			goto out;
+		*slash = '/';
+	}
+	rc = file_write_atomic(p.s, text.s ? text.s : "", text.len, 0644);
+out:
+	strv_free(&lines);
+	buf_free(&p);
+	buf_free(&text);
+	return rc;
+}
+
+/* Split "KIND\tNAME\tVALUE" after NAME: the length of "KIND\tNAME", value in *val. */
+static size_t
+line_id(const char *s, const char **val)
+{
+	const char *t = strchr(s, '\t');
+
+	t = t ? strchr(t + 1, '\t') : NULL;
+	*val = t ? t + 1 : "";
+	return t ? (size_t)(t - s) : strlen(s);
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b, *vx, *vy;
+	size_t nx = line_id(x, &vx), ny = line_id(y, &vy);
+	int c = strncmp(x, y, nx < ny ? nx : ny);
+
+	return c ? c : (nx > ny) - (nx < ny);
+}
+
+/* How a line's input is named: "the deps stage", "src/main.rs", "LAMBDA_CARGO_FLAGS". */
+static int
+line_name(struct buf *b, const char *line)
+{
+	const char *v, *name = strchr(line, '\t') + 1;
+	int n = (int)(line_id(line, &v) - (size_t)(name - line));
+
+	return buf_fmt(b, strncmp(line, "stage\t", 6) ? "%.*s" : "the %.*s stage", n, name);
+}
+
+/* Compare old and new input lines (both sorted by line_cmp) into out. */
+static int
+explain_diff(struct strv *old, struct strv *cur, struct buf *out)
+{
+	size_t i = 0, j = 0, shown = 0, more = 0;
+	const char *vo, *vn;
+	int c;
+
+	while (i < old->n || j < cur->n) {
+		const char *what, *line;
+
+		c = i == old->n ? 1 : j == cur->n ? -1 : line_cmp(&old->v[i], &cur->v[j]);
+		if (c < 0) {
+			what = " removed", line = old->v[i++];
+		} else if (c > 0) {
+			what = " added", line = cur->v[j++];
+		} else {
+			line_id(old->v[i], &vo);
+			line_id(cur->v[j], &vn);
+			line = cur->v[j];
+			i++, j++;
+			if (!strcmp(vo, vn))
+				continue;
+			what = " changed";
+		}
+		if (shown == 5) {
+			more++;
+			continue;
+		}
+		if ((shown++ && buf_adds(out, ",") < 0) || buf_addc(out, ' ') < 0 ||
+		    line_name(out, line) < 0 || buf_adds(out, what) < 0)
+			return -1;
+		if (!strncmp(line, "setting\t", 8) && !strcmp(what, " changed") &&
+		    buf_fmt(out, " ('%.60s' -> '%.60s')", vo, vn) < 0)
+			return -1;
+	}
+	if (more && buf_fmt(out, ", and %zu more", more) < 0)
+		return -1;
+	if (!shown && buf_adds(out, " its record of inputs matches: the stamp is from another "
+				    "version of lambda-make or was changed by hand") < 0)
+		return -1;
+	return 0;
+}
+
+int
+step_explain(const struct cmd_env *e, const char *stage, unsigned arch, struct buf *out)
+{
+	struct strv old = {0}, cur = {0};
+	struct buf p = {0};
+	char key[HASH_HEX + 1], *text = NULL, *s, *nl;
+	size_t len;
+	int fresh, rc = -1;
+
+	if (step_key(e, stage, arch, key) < 0 || (fresh = step_fresh(e, stage, arch, key)) < 0)
+		goto out;
+	if (buf_fmt(out, "%s-%s:", stage, cfg_arch_name(arch)) < 0)
+		goto out;
+	if (fresh) {
+		rc = buf_adds(out, " up to date");
+		goto out;
+	}
+	if (step_stamp(e, stage, arch, &p) < 0)
+		goto out;
+	text = file_read(p.s, &len);
+	if (text && len >= HASH_HEX && !memcmp(text, key, HASH_HEX)) {
+		rc = buf_fmt(out, " runs: a package in target/lambda/%s is missing",
+			     cfg_arch_name(arch));
+		goto out;
+	}
+	free(text);
+	text = NULL;
+	if (buf_adds(&p, ".inputs") < 0)
+		goto out;
+	text = file_read(p.s, &len);
+	if (!text) {
+		rc = buf_adds(out, " runs: no record of an earlier successful run");
+		goto out;
+	}
+	for (s = text; *s; s = nl + 1) {
+		if (!(nl = strchr(s, '\n')))
+			break;
+		*nl = '\0';
+		if (strv_add(&old, s) < 0)
+			goto out;
+	}
+	if (step_inputs(e, stage, arch, &cur) < 0 || buf_adds(out, " runs:") < 0)
+		goto out;
+	qsort(old.v, old.n, sizeof(*old.v), line_cmp);
+	qsort(cur.v, cur.n, sizeof(*cur.v), line_cmp);
+	rc = explain_diff(&old, &cur, out);
+out:
+	free(text);
+	strv_free(&old);
+	strv_free(&cur);
+	buf_free(&p);
+	return rc;
 }

@@ -1,19 +1,28 @@
-/* step.h: content keys of the build stages and whether a stage must run. */
+/* step.h: content keys of the build stages, whether a stage must run, and why. */
 #ifndef LAMBDA_STEP_H
 #define LAMBDA_STEP_H
 
 #include "cmd.h"
 #include "hash.h"
 
-/* The content key of a prod stage (base, deps, build, runtime) for one arch: each
- * key covers its own inputs and the key of the stage before it. cargo_home is the
- * optional offline cargo home whose config.toml the deps stage sees. */
-int step_key(const struct cmd_env *e, const char *cargo_home, const char *stage,
-	     unsigned arch, char *hex);
+/* Append the inputs of one prod stage (base, deps, build; runtime = build) for one
+ * arch as lines "KIND\tNAME\tVALUE": the key of the stage before it, the settings
+ * and the digest of every file the stage reads (KIND stage, setting, file,
+ * manifest). */
+int step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct strv *lines);
+/* The content key of a stage: a digest of its name, its arch and step_inputs, so it
+ * covers the key of the stage before it. */
+int step_key(const struct cmd_env *e, const char *stage, unsigned arch, char *hex);
 /* Path of a stage's stamp file: <dir>/.lambda/state/<stage>-<arch>. */
 int step_stamp(const struct cmd_env *e, const char *stage, unsigned arch, struct buf *out);
 /* 1 if the stage is up to date (stamp holds the key, and for runtime every package
  * exists), 0 if it must run, -1 on error. */
 int step_fresh(const struct cmd_env *e, const char *stage, unsigned arch, const char *key);
+/* Write the stage's current inputs to <stamp>.inputs.next (atomically), which
+ * lambda-stamp.sh renames to <stamp>.inputs when the stage succeeds. */
+int step_record(const struct cmd_env *e, const char *stage, unsigned arch);
+/* One line saying whether the stage is up to date and, if not, which inputs differ
+ * from those of its last successful run ("<stage>-<arch>: ..."). */
+int step_explain(const struct cmd_env *e, const char *stage, unsigned arch, struct buf *out);
 
 #endif

@@ -32,6 +32,7 @@ LAMBDA_CACHE ?= yes
 LAMBDA_DOCKER ?= docker
 LAMBDA_CARGO_HOME ?=
 LAMBDA_PROJECT ?=
+LAMBDA_VERBOSE ?=
 LAMBDA_HOME ?= $(patsubst %/,%,$(if $(filter %/templates/,$(LAMBDA__HERE)),$(dir $(LAMBDA__HERE:/=)),$(LAMBDA__HERE)))
 LAMBDA__E :=
 
@@ -46,7 +47,7 @@ LAMBDA__DRYRUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 # (Property 7). Our targets are phony; every file they produce appears by rename.
 .PHONY: lambda-prod lambda-dev lambda-docker lambda-clean lambda-help lambda-config \
 	lambda-check lambda-validate lambda-context lambda-dev-start lambda-dev-stop \
-	lambda-dev-status \
+	lambda-dev-status lambda-explain \
 	$(foreach a,$(LAMBDA__ARCHS),$(foreach s,base deps build runtime prod check,lambda-$s-$a))
 
 # Recipes below expand to nothing when a stage's content key is unchanged, so a
@@ -54,8 +55,9 @@ LAMBDA__DRYRUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 lambda-validate:
 	$(if $(lambda-config),)
 
+# make -n writes nothing: the context is synced only by a real run.
 lambda-context: lambda-validate
-	$(if $(lambda-context),)
+	$(if $(LAMBDA__DRYRUN),,$(if $(lambda-context),))
 
 define LAMBDA__ARCH_RULES
 lambda-base-$(1): lambda-context
@@ -76,6 +78,10 @@ $(foreach a,$(LAMBDA__ARCHS),$(eval $(call LAMBDA__ARCH_RULES,$a)))
 lambda-prod: lambda-validate $(foreach a,$(LAMBDA__SEL),lambda-prod-$a)
 
 lambda-check: lambda-validate $(foreach a,$(LAMBDA__SEL),lambda-check-$a)
+
+# Which stages a lambda-prod would run, and which inputs changed their keys.
+lambda-explain: lambda-validate
+	$(foreach a,$(LAMBDA__SEL),$(foreach s,base deps build runtime,$(info $(lambda-explain $s,$a))))@:
 
 # The legacy path: no layer cache at all, the same artifacts.
 lambda-docker: lambda-context
@@ -105,11 +111,12 @@ lambda-help:
 	$(info $(LAMBDA__E)  lambda-dev-{start,stop,status}   the dev container)
 	$(info $(LAMBDA__E)  lambda-check            check the packages in target/lambda)
 	$(info $(LAMBDA__E)  lambda-config           print the effective BuildConfig)
+	$(info $(LAMBDA__E)  lambda-explain          which stages lambda-prod would run, and why)
 	$(info $(LAMBDA__E)  lambda-clean            remove .lambda/ and target/lambda/)
 	$(info variables (current values):)
 	$(foreach v,LAMBDA_DIR LAMBDA_MODE LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE \
 	  LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS LAMBDA_CONTAINER LAMBDA_CACHE LAMBDA_DOCKER \
-	  LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH,$(info $(LAMBDA__E)  $v = $($v)))
+	  LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH,$(info $(LAMBDA__E)  $v = $($v)))
 
 # Leave the including Makefile's default goal as it was.
 .DEFAULT_GOAL := $(LAMBDA__GOAL)

@@ -14,7 +14,7 @@ static const char *
 record(const char *mode, const char *arch, const char *runtime, const char *name,
        const char *flags, const char *cache, const char *fns)
 {
-	struct cfg_in in = {mode, arch, runtime, name, flags, cache, fns};
+	struct cfg_in in = {mode, arch, runtime, name, flags, cache, fns, NULL};
 	struct buf b = {0};
 	struct cfg c;
 
@@ -57,12 +57,24 @@ normalizes(void **state)
 static void
 fields(void **state)
 {
-	struct cfg_in in = {"prod", "x86_64 arm64", NULL, NULL, "-v", NULL, NULL};
+	struct cfg_in in = {"prod", "x86_64 arm64", NULL, NULL, "-v", NULL, NULL, NULL};
+	struct cfg_in loud = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, " yes "};
+	struct cfg_in bad = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, "2"};
 	struct buf b = {0};
 	struct cfg c;
 
 	(void)state;
+	assert_int_equal(cfg_parse(&loud, &c), 0);
+	assert_int_equal(cfg_field(&c, "verbose", &b), 0);
+	assert_string_equal(b.s, "true");
+	b.len = 0;
+	cfg_free(&c);
+	assert_int_equal(cfg_parse(&bad, &c), -1);
+	assert_non_null(strstr(err_get(), "LAMBDA_VERBOSE: invalid value '2'"));
 	assert_int_equal(cfg_parse(&in, &c), 0);
+	assert_int_equal(cfg_field(&c, "verbose", &b), 0);
+	assert_string_equal(b.s, "false");
+	b.len = 0;
 	assert_int_equal(cfg_field(&c, "target_arch", &b), 0);
 	assert_string_equal(b.s, "x86_64 arm64");
 	b.len = 0;
