@@ -32,7 +32,8 @@ dir ($C_TARGET, kept across container restarts and removal).
 commands:
   start    create and start the container, or reuse it (same configuration)
   build    start if needed, then cargo build (dev profile) for each --arch and
-           copy each binary atomically to target/lambda/<arch>/<function>/bootstrap
+           copy each binary atomically to target/lambda-dev/<arch>/<function>/bootstrap
+           (never to target/lambda/, which holds lambda-prod's packages alone)
   stop     stop the container (kept, so the next start is quick)
   status   print running, stopped or not_found
   shell    an interactive shell in the container (started if needed)
@@ -445,7 +446,8 @@ cargo_build() {
 	build_err=$(<"$errf")
 }
 
-# place: copy each built binary to target/lambda/<arch>/<bin>/bootstrap.
+# place: copy each built binary to target/lambda-dev/<arch>/<bin>/bootstrap. Not to
+# target/lambda/: a debug build must never pass for the production package there.
 place() {
 	local line exe a bin src dest tmp n=0 want
 	declare -A got=()
@@ -463,7 +465,7 @@ place() {
 		bin=${exe##*/}
 		src=$dir/${exe#"$WS"/}
 		[[ -f $src ]] || die "cargo reported $exe but '$src' is missing" "$E_FAIL"
-		dest=$dir/target/lambda/$a/$bin
+		dest=$dir/target/lambda-dev/$a/$bin
 		mkdir -p -- "$dest" || die "cannot create '$dest'" "$E_FAIL"
 		got[$a/$bin]=1
 		n=$((n + 1))
@@ -492,11 +494,11 @@ place() {
 		done
 		((${#placed[@]})) || continue
 		if ((zip)); then
-			"$HERE/lambda-package.sh" --from="$dir/target/lambda/$a" --to="$dir/target/lambda/$a" \
+			"$HERE/lambda-package.sh" --from="$dir/target/lambda-dev/$a" --to="$dir/target/lambda-dev/$a" \
 				--epoch="${SOURCE_DATE_EPOCH:-315532800}" "${placed[@]}" >&2 ||
 				die "packaging failed for $a" "$E_FAIL"
 		fi
-		note "$a: ${placed[*]} -> target/lambda/$a/<function>/bootstrap"
+		note "$a: ${placed[*]} -> target/lambda-dev/$a/<function>/bootstrap"
 	done
 }
 

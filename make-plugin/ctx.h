@@ -7,7 +7,8 @@
  * empty when cargo_home is NULL or ""). Returns the number of files written or
  * removed, -1 on error. */
 int ctx_sync(const char *dir, const char *cargo_home);
-/* Make dst hold exactly the regular files of src (skipping target/.git/.lambda),
+/* Make dst hold exactly the regular files of src (skipping the top-level
+ * target/ and .lambda/, and .git),
  * writing only files whose content or exec bit differ; byname: trust equal size
  * and mtime instead of reading (for immutable trees such as vendored crates). */
 int ctx_mirror(const char *src, const char *dst, int byname);

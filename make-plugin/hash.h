@@ -8,7 +8,7 @@
 #define HASH_HEX 32
 
 /* Digest of the named paths (a directory = every regular file below it, skipping
- * target/.git/.lambda). Covers each file's path and content, not mtimes; the result
+ * the top-level target/ and .lambda/, and .git). Covers each file's path and content, not mtimes; the result
  * does not depend on the order of paths. hex gets HASH_HEX chars + NUL. */
 int hash_paths(const char *const *paths, size_t n, char *hex);
 

@@ -391,7 +391,7 @@ static char *
 fn_step(const char *nm, unsigned int argc, char **argv)
 {
 	struct env v;
-	struct buf out = {0}, stamp = {0}, helper = {0};
+	struct buf out = {0}, helper = {0};
 	char key[HASH_HEX + 1];
 	const char *stage = arg_trim(argv[0]);
 	unsigned arch;
@@ -410,8 +410,6 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 	if (fresh < 0)
 		goto err;
 	if (!fresh) {
-		const char *argv2[3];
-
 		if (v.e.cfg.verbose) {
 			if (step_explain(&v.e, stage, arch, &helper) < 0)
 				goto err;
@@ -427,22 +425,13 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 		    cmd_build(&v.e, CFG_PROD, arch, "package", &out) < 0)
 			goto err;
 		/* the stamp is written last, atomically, by the stamp helper */
-		if (step_stamp(&v.e, stage, arch, &stamp) < 0 ||
-		    buf_fmt(&helper, "%s/docker/lambda-stamp.sh", v.e.home) < 0 ||
-		    buf_adds(&out, " && ") < 0)
-			goto err;
-		argv2[0] = helper.s;
-		argv2[1] = stamp.s;
-		argv2[2] = key;
-		if (quote_argv(&out, argv2, 3) < 0)
+		if (step_stamp_cmd(&v.e, stage, arch, key, &out) < 0)
 			goto err;
 	}
-	buf_free(&stamp);
 	buf_free(&helper);
 	env_free(&v);
 	return give(&out);
 err:
-	buf_free(&stamp);
 	buf_free(&helper);
 	buf_free(&out);
 	env_free(&v);

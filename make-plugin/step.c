@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "mhash.h"
+#include "quote.h"
 #include "step.h"
 #include "walk.h"
 
@@ -127,14 +128,46 @@ step_stamp(const struct cmd_env *e, const char *stage, unsigned arch, struct buf
 	return buf_fmt(out, "%s/.lambda/state/%s-%s", e->dir, stage, cfg_arch_name(arch));
 }
 
+/* A package file as the runtime stamp records it: "SIZE MTIME INODE PATH", the
+ * format of lambda-stamp.sh (stat -c '%s %Y %i %n'). */
+static int
+pkg_line(const char *path, struct buf *out)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	return buf_fmt(out, "%lld %lld %llu %s\n", (long long)st.st_size,
+		       (long long)st.st_mtime, (unsigned long long)st.st_ino, path) < 0 ? -1 : 1;
+}
+
+/* The package files of one arch: <dir>/target/lambda/<arch>/<bin>/bootstrap{,.zip}. */
+static int
+pkg_paths(const struct cmd_env *e, unsigned arch, struct strv *out)
+{
+	struct buf p = {0};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < e->bins.n; i++) {
+		p.len = 0;
+		if (buf_fmt(&p, "%s/target/lambda/%s/%s/bootstrap", e->dir, cfg_arch_name(arch),
+			    e->bins.v[i]) < 0 || strv_add(out, p.s) < 0 ||
+		    buf_adds(&p, ".zip") < 0 || strv_add(out, p.s) < 0)
+			rc = -1;
+	}
+	buf_free(&p);
+	return rc;
+}
+
 int
 step_fresh(const struct cmd_env *e, const char *stage, unsigned arch, const char *key)
 {
-	struct buf p = {0};
-	struct stat st;
+	struct buf p = {0}, want = {0};
+	struct strv pkgs = {0};
 	char *have;
 	size_t len, i;
-	int fresh = 0;
+	int fresh = 0, r;
 
 	if (step_stamp(e, stage, arch, &p) < 0)
 		return -1;
@@ -143,21 +176,51 @@ step_fresh(const struct cmd_env *e, const char *stage, unsigned arch, const char
 	if (have && len >= HASH_HEX && !memcmp(have, key, HASH_HEX) &&
 	    (len == HASH_HEX || have[HASH_HEX] == '\n'))
 		fresh = 1;
-	free(have);
-	for (i = 0; fresh && !strcmp(stage, "runtime") && i < e->bins.n; i++) {
-		p.len = 0;
-		if (buf_fmt(&p, "%s/target/lambda/%s/%s/bootstrap.zip", e->dir,
-			    cfg_arch_name(arch), e->bins.v[i]) < 0)
-			break;
-		if (stat(p.s, &st) < 0)
-			fresh = 0;
-		p.len -= 4;
-		p.s[p.len] = '\0';
-		if (stat(p.s, &st) < 0)
+	/* runtime vouches only for the package files it wrote: each must exist and
+	 * be the very file (size, mtime, inode) that the stamp recorded */
+	if (fresh && !strcmp(stage, "runtime")) {
+		if (pkg_paths(e, arch, &pkgs) < 0)
+			fresh = -1;
+		for (i = 0; fresh == 1 && i < pkgs.n; i++) {
+			r = pkg_line(pkgs.v[i], &want);
+			if (r <= 0)
+				fresh = r;
+		}
+		if (fresh == 1 && (len != HASH_HEX + 1 + want.len ||
+				   memcmp(have + HASH_HEX + 1, want.s, want.len)))
 			fresh = 0;
 	}
+	free(have);
+	strv_free(&pkgs);
+	buf_free(&want);
 	buf_free(&p);
 	return fresh;
+}
+
+int
+step_stamp_cmd(const struct cmd_env *e, const char *stage, unsigned arch, const char *key,
+	       struct buf *out)
+{
+	struct strv argv = {0};
+	struct buf p = {0};
+	int rc = -1;
+
+	if (buf_fmt(&p, "%s/docker/lambda-stamp.sh", e->home) < 0 || strv_add(&argv, p.s) < 0)
+		goto out;
+	p.len = 0;
+	if (step_stamp(e, stage, arch, &p) < 0 || strv_add(&argv, p.s) < 0 ||
+	    strv_add(&argv, key) < 0)
+		goto out;
+	if (!strcmp(stage, "runtime") && pkg_paths(e, arch, &argv) < 0)
+		goto out;
+	if ((out->len && buf_adds(out, " && ") < 0) ||
+	    quote_argv(out, (const char *const *)argv.v, argv.n) < 0)
+		goto out;
+	rc = 0;
+out:
+	strv_free(&argv);
+	buf_free(&p);
+	return rc;
 }
 
 int
@@ -286,8 +349,8 @@ step_explain(const struct cmd_env *e, const char *stage, unsigned arch, struct b
 		goto out;
 	text = file_read(p.s, &len);
 	if (text && len >= HASH_HEX && !memcmp(text, key, HASH_HEX)) {
-		rc = buf_fmt(out, " runs: a package in target/lambda/%s is missing",
-			     cfg_arch_name(arch));
+		rc = buf_fmt(out, " runs: a package in target/lambda/%s is missing or is not "
+			     "the file lambda-prod wrote", cfg_arch_name(arch));
 		goto out;
 	}
 	free(text);

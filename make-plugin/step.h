@@ -16,8 +16,12 @@ int step_key(const struct cmd_env *e, const char *stage, unsigned arch, char *he
 /* Path of a stage's stamp file: <dir>/.lambda/state/<stage>-<arch>. */
 int step_stamp(const struct cmd_env *e, const char *stage, unsigned arch, struct buf *out);
 /* 1 if the stage is up to date (stamp holds the key, and for runtime every package
- * exists), 0 if it must run, -1 on error. */
+ * is the file the stamp recorded), 0 if it must run, -1 on error. */
 int step_fresh(const struct cmd_env *e, const char *stage, unsigned arch, const char *key);
+/* Append " && lambda-stamp.sh STAMP KEY [PACKAGE...]": the command that records a
+ * finished stage (runtime: with its package files, which step_fresh verifies). */
+int step_stamp_cmd(const struct cmd_env *e, const char *stage, unsigned arch, const char *key,
+		   struct buf *out);
 /* Write the stage's current inputs to <stamp>.inputs.next (atomically), which
  * lambda-stamp.sh renames to <stamp>.inputs when the stage succeeds. */
 int step_record(const struct cmd_env *e, const char *stage, unsigned arch);

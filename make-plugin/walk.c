@@ -58,10 +58,12 @@ strv_free(struct strv *sv)
 }
 
 int
-walk_skipped(const char *name)
+walk_skipped(const char *name, int top)
 {
-	return !strcmp(name, "target") || !strcmp(name, ".git") ||
-	       !strcmp(name, ".lambda");
+	/* only the project's own output and state: a vendored cc crate's src/target/ is source */
+	if (top && (!strcmp(name, "target") || !strcmp(name, ".lambda")))
+		return 1;
+	return !strcmp(name, ".git");
 }
 
 /* Recurse with path = root/rel; rel is "" at the top. */
@@ -106,7 +108,7 @@ walk_dir(struct buf *path, size_t rootlen, struct strv *out)
 				continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (walk_skipped(e->d_name))
+			if (walk_skipped(e->d_name, len == rootlen))
 				continue;
 			if (walk_dir(path, rootlen, out) < 0)
 				goto out;

@@ -17,8 +17,9 @@ void strv_sort(struct strv *sv);
 /* Free every string and the vector. */
 void strv_free(struct strv *sv);
 
-/* True for the directory names a walk never enters: target, .git, .lambda. */
-int walk_skipped(const char *name);
+/* True for a directory a walk never enters: .git anywhere; target and .lambda only
+ * at the top (top != 0), where they are the project's output and lambda-make's state. */
+int walk_skipped(const char *name, int top);
 /* Append to out the paths, relative to root, of every regular file below root,
  * sorted bytewise; symlinks to files count as files, symlinked dirs are not followed. */
 int walk_files(const char *root, struct strv *out);

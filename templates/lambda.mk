@@ -81,7 +81,7 @@ lambda-check: lambda-validate $(foreach a,$(LAMBDA__SEL),lambda-check-$a)
 
 # Which stages a lambda-prod would run, and which inputs changed their keys.
 lambda-explain: lambda-validate
-	$(foreach a,$(LAMBDA__SEL),$(foreach s,base deps build runtime,$(info $(lambda-explain $s,$a))))@:
+	$(foreach a,$(LAMBDA__SEL),$(foreach s,base deps runtime,$(info $(lambda-explain $s,$a))))@:
 
 # The legacy path: no layer cache at all, the same artifacts.
 lambda-docker: lambda-context

@@ -42,7 +42,7 @@ dev() {
 }
 cid() { docker inspect --format '{{.Id}}' "$name" 2>/dev/null || echo none; }
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
-bin=$proj/target/lambda/x86_64/greeter/bootstrap
+bin=$proj/target/lambda-dev/x86_64/greeter/bootstrap
 fail_out() { printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -20; }
 
 plan 18
@@ -146,7 +146,7 @@ is "same configuration: same container" "$(cid)" "$before"
 dev build --arch=x86_64,arm64
 like "arch change: recreated with a notice" "$out" "different configuration"
 ok "arch change: a new container, both architectures built" \
-	test "$(cid)" != "$before" -a -x "$proj/target/lambda/arm64/greeter/bootstrap"
+	test "$(cid)" != "$before" -a -x "$proj/target/lambda-dev/arm64/greeter/bootstrap"
 dev build
 
 # --- removed mid-build, concurrency, daemon down ---------------------------------------

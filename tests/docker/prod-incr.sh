@@ -17,6 +17,8 @@ set -euo pipefail
 src=${LAMBDA_SRCDIR:?}
 # shellcheck source=tests/lib/docker-env.sh
 . "$src/tests/lib/docker-env.sh" lminc "/tmp/lambda incr.XXXXXX"
+# shellcheck source=tests/lib/crates.sh
+. "$src/tests/lib/crates.sh"
 need_make
 
 # fixture DIR TAG: the workspace; TAG makes its manifests unique to this run, so
@@ -45,18 +47,8 @@ mk() {
 		"$@" lambda-prod 2>&1) || rc=$?
 	[[ $rc -eq 0 ]] || printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -30
 }
-# compiled: the crates the build stage compiled (its output starts with the
-# "lambda-make: incremental|full build" line; a deps stage before it compiles stubs).
-compiled() {
-	# The classic client wraps each stderr chunk in colour codes, and a chunk may
-	# end mid-line: strip them first. Then skip the echo of the RUN that writes
-	# lambda-build (this text included), which both builders print (classic:
-	# "Step N/M : RUN ...", BuildKit: "#N [deps ...] RUN ...").
-	# shellcheck disable=SC2001 # a pattern, which ${out//…} cannot express without extglob
-	sed 's/\x1b\[[0-9;]*m//g' <<<"$out" |
-		awk '/lambda-make: (incremental|full build)/ && !/RUN / { f = 1 } f' |
-		grep -oE 'Compiling [a-z-]+ v' | awk '{print $2}' | sort | tr '\n' ' '
-}
+# compiled: the crates the build stage of the last mk compiled
+compiled() { build_crates "$out"; }
 says() { "$1/target/lambda/x86_64/$2/bootstrap"; }
 zipsum() { sha256sum "$1/target/lambda/x86_64/$2/bootstrap.zip" | cut -c1-64; }
 

@@ -150,11 +150,11 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	# the project path, spaces and all, reached docker as one CSV-quoted field.
 	grep -qxF "type=bind,\"source=$proj\",target=/workspace" "$FAKE_STATE/log"
 	grep -qxF "lambda-make.project=$proj" "$FAKE_STATE/log"
-	[ "$(cat "$proj/target/lambda/x86_64/hello/bootstrap")" = "binary x86_64-unknown-linux-gnu hello" ]
-	[ "$(cat "$proj/target/lambda/arm64/hello/bootstrap")" = "binary aarch64-unknown-linux-gnu hello" ]
-	[ "$(stat -c %a "$proj/target/lambda/x86_64/hello/bootstrap")" = 755 ]
+	[ "$(cat "$proj/target/lambda-dev/x86_64/hello/bootstrap")" = "binary x86_64-unknown-linux-gnu hello" ]
+	[ "$(cat "$proj/target/lambda-dev/arm64/hello/bootstrap")" = "binary aarch64-unknown-linux-gnu hello" ]
+	[ "$(stat -c %a "$proj/target/lambda-dev/x86_64/hello/bootstrap")" = 755 ]
 	# no temp files left behind
-	[ -z "$(find "$proj/target/lambda" -name '.bootstrap.*')" ]
+	[ -z "$(find "$proj/target/lambda-dev" -name '.bootstrap.*')" ]
 }
 
 @test "second build reuses the running container (no create, no start)" {
@@ -194,7 +194,7 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	run "$dc" build "${common[@]}"
 	[ "$status" -eq 0 ]
 	[[ $output == *"adopting container lmk-bats"* ]]
-	[ -f "$proj/target/lambda/x86_64/hello/bootstrap" ]
+	[ -f "$proj/target/lambda-dev/x86_64/hello/bootstrap" ]
 }
 
 @test "409 name conflict with other labels: clear error (1), nothing removed" {
@@ -236,7 +236,7 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	[ "$status" -eq 0 ]
 	[[ $output == *"went away during the build"* ]]
 	[ "$(calls create)" -eq 2 ]
-	[ -f "$proj/target/lambda/x86_64/hello/bootstrap" ]
+	[ -f "$proj/target/lambda-dev/x86_64/hello/bootstrap" ]
 }
 
 @test "container fails to start: notice, then the production fallback" {

@@ -32,8 +32,11 @@ mirror(void **state)
 	fx_write("p/src/main.rs", "fn main() {}\n");
 	fx_write("p/target/junk", "x");
 	fx_write("p/sub/deep/f.txt", "deep");
+	fx_write("p/src/target/mod.rs", "pub mod apple;\n");
 	assert_int_equal(chmod("p/src/main.rs", 0755), 0);
-	assert_true(ctx_mirror("p", "m", 0) == 3);
+	assert_true(ctx_mirror("p", "m", 0) == 4);
+	/* a nested target/ is the project's source, not its output */
+	assert_int_equal(access("m/src/target/mod.rs", F_OK), 0);
 	assert_int_equal(stat("m/src/main.rs", &st), 0);
 	assert_true(st.st_mode & 0100);
 	assert_int_not_equal(access("m/target/junk", F_OK), 0);

@@ -94,8 +94,15 @@ skips_state_dirs(void **state)
 	fx_write("p/target/debug/x", "junk");
 	fx_write("p/.git/HEAD", "ref");
 	fx_write("p/.lambda/stamp", "k");
-	fx_write("p/src/target/deep", "skipped at any depth");
+	fx_write("p/src/.git/HEAD", ".git is skipped at any depth");
 	assert_string_equal(h1, digest(t, 1));
+	/* target/ and .lambda/ below the top are source (a vendored cc crate has src/target/) */
+	fx_write("p/src/target/mod.rs", "pub mod linux;");
+	assert_string_not_equal(h1, digest(t, 1));
+	strcpy(h1, digest(t, 1));
+	fx_write("p/src/.lambda", "a file");
+	assert_string_not_equal(h1, digest(t, 1));
+	strcpy(h1, digest(t, 1));
 	fx_write("p/targets/x", "not skipped");
 	assert_string_not_equal(h1, digest(t, 1));
 	fx_leave();
