@@ -44,6 +44,19 @@ like() {
 	fi
 }
 
+# skip NAME REASON: a test that cannot run here; the TAP driver counts it as SKIP.
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+
+# have_cross: the arm64 cross compiler is on PATH. Without it the tests that
+# need it are skipped, unless LAMBDA_REQUIRE_CROSS=1 (CI), where its absence is
+# itself a failure (reported by the caller's first test that needs it).
+have_cross() {
+	command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || [[ ${LAMBDA_REQUIRE_CROSS:-} == 1 ]]
+}
+
 # diag MSG: a comment line, shown in the log.
 diag() { printf '# %s\n' "$*"; }
 

@@ -53,3 +53,37 @@ fx_write(const char *path, const char *content)
 	}
 	assert_int_equal(file_write_atomic(path, content, strlen(content), 0644), 0);
 }
+
+/* on_path: TOOL is an executable in one of PATH's directories. */
+static int
+on_path(const char *tool)
+{
+	const char *path = getenv("PATH");
+	char cand[4096];
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+		/* an empty PATH entry means the current dir */
+		snprintf(cand, sizeof(cand), "%.*s/%s", n ? (int)n : 1, n ? path : ".", tool);
+		if (access(cand, X_OK) == 0)
+			return 1;
+		path += n + (path[n] == ':');
+	}
+	return 0;
+}
+
+void
+fx_need_tool(const char *tool)
+{
+	const char *strict = getenv("LAMBDA_REQUIRE_CROSS");
+
+	if (on_path(tool))
+		return;
+	if (strict && strcmp(strict, "1") == 0) {
+		printf("1..1\nnot ok 1 - %s is required (LAMBDA_REQUIRE_CROSS=1) but not on PATH\n",
+		       tool);
+		exit(1);
+	}
+	printf("1..0 # SKIP %s not found on PATH (install gcc-aarch64-linux-gnu)\n", tool);
+	exit(0);
+}

@@ -8,5 +8,10 @@ const char *fx_enter(void);
 void fx_leave(void);
 /* Write a file (creating parent dirs) relative to the current dir. */
 void fx_write(const char *path, const char *content);
+/* Tests that need TOOL (the arm64 cross compiler) and cannot run without it:
+ * when TOOL is not on PATH, print a TAP skip plan ("1..0 # SKIP ...") and exit 0,
+ * which the TAP driver counts as SKIP (it would count exit 77 as an ERROR, and
+ * cmocka's own skip() as a FAIL). LAMBDA_REQUIRE_CROSS=1 (CI) makes it a failure. */
+void fx_need_tool(const char *tool);
 
 #endif

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "check.h"
 #include "err.h"
+#include "fixture.h"
 
 extern char **environ;
 
@@ -352,5 +353,7 @@ main(void)
 		cmocka_unit_test(test_glibc_needed),
 	};
 
+	/* the fixtures include an arm64 binary, built by the cross compiler */
+	fx_need_tool("aarch64-linux-gnu-gcc");
 	return cmocka_run_group_tests_name("check", tests, setup, teardown);
 }

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "elf.h"
 #include "err.h"
+#include "fixture.h"
 
 extern char **environ;
 
@@ -970,5 +971,7 @@ main(void)
 		cmocka_unit_test(test_machine_names),
 	};
 
+	/* the fixtures include an arm64 binary, built by the cross compiler */
+	fx_need_tool("aarch64-linux-gnu-gcc");
 	return cmocka_run_group_tests_name("elf", tests, setup_bins, teardown_bins);
 }
