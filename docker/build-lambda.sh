@@ -29,11 +29,14 @@ Environment: LAMBDA_MK (the lambda.mk to drive; default: the one installed besid
 this script, else pkg-config's), and any LAMBDA_* variable of lambda.mk.
 
 exit codes: 0 built; 1 the build or a check failed; 2 bad usage or an invalid
-setting (nothing was built); 3 the Docker daemon is not reachable.
+setting (nothing was built); 3 Docker is not available (the client LAMBDA_DOCKER
+names does not exist, or the daemon is not reachable); dev only: 5 the dev
+container could not be started (dev-container.sh --help).
 EOF
 }
 
-die() { echo "$PROG: $*" >&2; exit "${2:-1}"; }
+# die MESSAGE [CODE]: the message alone on stderr, then exit CODE (default 1).
+die() { echo "$PROG: $1" >&2; exit "${2:-1}"; }
 
 mode=prod
 vars=()
@@ -82,8 +85,24 @@ make_() { make --no-print-directory -C "$project" -f "$mk" LAMBDA_DIR="$project"
 # Validate first: a bad setting is a usage error and builds nothing.
 make_ -s lambda-validate >/dev/null || exit 2
 
-if [[ $mode != dev ]] && ! "${LAMBDA_DOCKER:-docker}" info >/dev/null 2>&1; then
-	die "cannot reach the Docker daemon (is dockerd running? DOCKER_HOST=${DOCKER_HOST:-unset})" 3
+# A dry run starts no docker command, so it needs no engine.
+docker=${LAMBDA_DOCKER:-docker}
+if [[ $mode != dev && ${#dry[@]} -eq 0 ]]; then
+	command -v -- "$docker" >/dev/null 2>&1 ||
+		die "the Docker client '$docker' does not exist (LAMBDA_DOCKER: docker, podman or a path to a client)" 3
+	"$docker" info >/dev/null 2>&1 ||
+		die "cannot reach the Docker daemon with '$docker' (is dockerd running? DOCKER_HOST=${DOCKER_HOST:-unset})" 3
+fi
+
+if [[ $mode == dev && ${#dry[@]} -eq 0 ]]; then
+	# make turns any failed recipe into its own exit 2; run the one command
+	# lambda.mk generates for lambda-dev here, so dev-container.sh's exit code
+	# (the ones listed above) reaches the caller unchanged.
+	cmd=$(make_ -s -n lambda-dev) || exit 2
+	rc=0
+	bash -c "$cmd" || rc=$?
+	((rc == 0)) || echo "$PROG: lambda-dev failed (exit $rc)" >&2
+	exit "$rc"
 fi
 
 jobs=()

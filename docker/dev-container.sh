@@ -449,7 +449,7 @@ cargo_build() {
 # place: copy each built binary to target/lambda-dev/<arch>/<bin>/bootstrap. Not to
 # target/lambda/: a debug build must never pass for the production package there.
 place() {
-	local line exe a bin src dest tmp n=0 want
+	local line exe a bin src dest tmp n=0 want fn placed dests
 	declare -A got=()
 	while IFS= read -r line; do
 		[[ $line == *'"reason":"compiler-artifact"'* && $line == *'"kind":["bin"]'* ]] || continue
@@ -498,7 +498,9 @@ place() {
 				--epoch="${SOURCE_DATE_EPOCH:-315532800}" "${placed[@]}" >&2 ||
 				die "packaging failed for $a" "$E_FAIL"
 		fi
-		note "$a: ${placed[*]} -> target/lambda-dev/$a/<function>/bootstrap"
+		dests=()
+		for fn in "${placed[@]}"; do dests+=("target/lambda-dev/$a/$fn/bootstrap"); done
+		note "$a: ${dests[*]}"
 	done
 }
 

@@ -15,7 +15,8 @@ Exit codes: 0 done; 1 failure; 2 bad usage.
 USAGE
 }
 
-die() { echo "lambda-package: $*" >&2; exit "${2:-1}"; }
+# die MESSAGE [CODE]: the message alone on stderr, then exit CODE (default 1).
+die() { echo "lambda-package: $1" >&2; exit "${2:-1}"; }
 
 from='' to='' epoch=315532800 fns=()
 for a in "$@"; do

@@ -15,12 +15,13 @@ changes when the dependencies are rebuilt); --output extracts the stage's files
 into DIR (replaced atomically). The builder (BuildKit or classic) is probed once per
 client and remembered in DIR/../builder.
 
-Exit codes: 0 built; 1 the build failed; 2 bad usage; 3 the Docker daemon is
-not reachable.
+Exit codes: 0 built; 1 the build failed; 2 bad usage; 3 Docker is not available
+(the client does not exist, or the daemon is not reachable).
 USAGE
 }
 
-die() { echo "lambda-stage: $*" >&2; exit "${2:-1}"; }
+# die MESSAGE [CODE]: the message alone on stderr, then exit CODE (default 1).
+die() { echo "lambda-stage: $1" >&2; exit "${2:-1}"; }
 
 docker=docker stage='' dockerfile='' context='' tag='' output='' nocache=()
 args=()
@@ -46,6 +47,8 @@ target=$stage
 [[ -d $context ]] || die "no build context at '$context'" 2
 [[ -n $tag || -n $output ]] || die "give --tag or --output" 2
 
+command -v -- "$docker" >/dev/null 2>&1 ||
+	die "the Docker client '$docker' does not exist (LAMBDA_DOCKER: docker, podman or a path to a client)" 3
 if ! "$docker" info >/dev/null 2>&1; then
 	die "cannot reach the Docker daemon with '$docker' (is dockerd running? DOCKER_HOST=${DOCKER_HOST:-unset})" 3
 fi

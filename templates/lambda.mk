@@ -117,6 +117,7 @@ lambda-help:
 	$(foreach v,LAMBDA_DIR LAMBDA_MODE LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE \
 	  LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS LAMBDA_CONTAINER LAMBDA_CACHE LAMBDA_DOCKER \
 	  LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH,$(info $(LAMBDA__E)  $v = $($v)))
+	@: # a recipe that runs, so make does not add "Nothing to be done for 'lambda-help'"
 
 # Leave the including Makefile's default goal as it was.
 .DEFAULT_GOAL := $(LAMBDA__GOAL)

@@ -23,7 +23,7 @@ run() {
 	out=$("$GNUMAKE" --no-print-directory LAMBDA_MK="$buildmk" "$@" 2>&1) || rc=$?
 }
 
-plan 22
+plan 23
 
 is "default goal unchanged (make -n)" "$("$GNUMAKE" -n LAMBDA_MK="$buildmk" 2>&1)" "$("$GNUMAKE" -n -f Makefile.orig 2>&1)"
 for t in build test package clean; do
@@ -36,6 +36,7 @@ is "the including Makefile's variables unchanged" \
 run lambda-help
 like "lambda-help lists the targets" "$out" "lambda-{base,deps,build,runtime}-{x86_64,arm64}"
 like "lambda-help shows current values" "$out" "LAMBDA_ARCH = x86_64"
+ok "lambda-help ends with its own text, not make's \"Nothing to be done\"" test "${out##*Nothing to be done*}" = "$out"
 run lambda-config LAMBDA_ARCH=all LAMBDA_MODE=dev
 like "lambda-config prints the BuildConfig" "$out" "mode=dev target_arch=x86_64,arm64 runtime=al2023"
 

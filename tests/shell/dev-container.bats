@@ -153,6 +153,9 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	[ "$(cat "$proj/target/lambda-dev/x86_64/hello/bootstrap")" = "binary x86_64-unknown-linux-gnu hello" ]
 	[ "$(cat "$proj/target/lambda-dev/arm64/hello/bootstrap")" = "binary aarch64-unknown-linux-gnu hello" ]
 	[ "$(stat -c %a "$proj/target/lambda-dev/x86_64/hello/bootstrap")" = 755 ]
+	# the note names the real paths, not a placeholder
+	[[ $output == *"arm64: target/lambda-dev/arm64/hello/bootstrap"* ]]
+	[[ $output != *"<function>"* ]]
 	# no temp files left behind
 	[ -z "$(find "$proj/target/lambda-dev" -name '.bootstrap.*')" ]
 }
