@@ -7,6 +7,8 @@ readonly PROG=${0##*/}
 
 usage() {
 	cat <<EOF
+$PROG - build Rust AWS Lambda functions in Docker (cached prod, incremental dev)
+
 usage: $PROG [dev|prod|docker] [options] [-- cargo args...]
 
 modes:
@@ -25,13 +27,18 @@ options:
   -h, --help                  this text
 Everything after -- goes to cargo (validated: no shell characters, no --target).
 
-Environment: LAMBDA_MK (the lambda.mk to drive; default: the one installed beside
-this script, else pkg-config's), and any LAMBDA_* variable of lambda.mk.
+environment:
+  LAMBDA_MK    the lambda.mk to drive (default: this installation's, else
+               pkg-config's; from a build tree: its lambda-build.mk)
+  LAMBDA_*     any variable of lambda.mk (man 7 lambda.mk)
 
-exit codes: 0 built; 1 the build or a check failed; 2 bad usage or an invalid
-setting (nothing was built); 3 Docker is not available (the client LAMBDA_DOCKER
-names does not exist, or the daemon is not reachable); dev only: 5 the dev
-container could not be started (dev-container.sh --help).
+exit codes:
+  0  built
+  1  the build or a check failed
+  2  bad usage or an invalid setting (nothing was built)
+  3  Docker is not available (the client LAMBDA_DOCKER names does not exist,
+     or the daemon is not reachable)
+  5  dev only: the dev container could not be started (dev-container.sh --help)
 EOF
 }
 
@@ -73,9 +80,11 @@ project=${project:-$PWD}
 project=$(cd "$project" && pwd)
 [[ -f $project/Cargo.toml ]] || die "no Cargo.toml in '$project': run from a Cargo project or pass --project DIR" 2
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The real location: $(bindir) holds a symlink to the copy in
+# $(pkgdatadir)/docker, whose parent holds lambda.mk.
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 mk=${LAMBDA_MK:-}
-if [[ -z $mk && -f $here/../lambda.mk ]]; then mk=$here/../lambda.mk; fi
+if [[ -z $mk && -f $here/../lambda.mk ]]; then mk=$(cd "$here/.." && pwd)/lambda.mk; fi
 if [[ -z $mk ]]; then mk=$(pkg-config --variable=mkfile lambda-make 2>/dev/null || true); fi
 [[ -n $mk && -f $mk ]] || die "cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (a build tree's lambda-build.mk)" 2
 

@@ -13,6 +13,8 @@ readonly REPO=lambda-make-builder
 
 usage() {
 	cat <<EOF
+$PROG - build the offline Debian builder image (Rust for x86_64 and arm64)
+
 Usage: $PROG [--force] [--print-ref] [--rust=debian|host]
 
 Build (or reuse) the offline builder image and print its reference

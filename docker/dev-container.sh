@@ -6,7 +6,8 @@
 set -euo pipefail
 
 readonly PROG=dev-container.sh
-HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# The real location ($(bindir) holds a symlink): the sibling scripts live there.
+HERE=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)
 readonly HERE
 
 # Exit codes (also in --help).
@@ -23,6 +24,8 @@ readonly LAYOUT=1
 
 usage() {
 	cat <<EOF
+$PROG - the persistent development container for incremental Lambda builds
+
 usage: $PROG start|build|stop|status|shell [options] [-- cargo flags...]
 
 The persistent development container: the project is bind-mounted at $WS,
@@ -44,10 +47,10 @@ options (every command accepts all of them):
   --arch=ARCHS         x86_64, arm64 or x86_64,arm64 (default: x86_64)
   --container=NAME     container name (default: \$LAMBDA_CONTAINER or lambda-rust-dev)
   --image=IMAGE        image with the Rust toolchain (default: \$LAMBDA_BASE_IMAGE);
-                       docker/builder-image.sh builds an offline one and prints its ref
+                       builder-image.sh builds an offline one and prints its ref
   --function=BIN       binary to build (repeatable; default: every binary)
   --cargo-home=DIR     vendored cargo home (config.toml + vendor/, from
-                       tests/lib/vendor.sh with --cargo-home-path $C_VENDOR_HOME),
+                       lambda-vendor.sh with --cargo-home-path $C_VENDOR_HOME),
                        mounted read-only at $C_VENDOR_HOME (default: \$LAMBDA_CARGO_HOME)
   --zip                also write a reproducible bootstrap.zip (SOURCE_DATE_EPOCH)
   -h, --help           this text
@@ -63,7 +66,7 @@ Creation is serialized by a lock in \${XDG_RUNTIME_DIR:-/tmp}; a container that
 another process created under the same name is adopted if its labels match.
 Transient docker failures are retried (3 tries, 0.2 s then 0.4 s apart); a
 compile error is not. If the container cannot be started, build falls back to
-a production build (build-lambda.sh prod beside this script) with a notice.
+a production build (build-lambda.sh prod) with a notice.
 
 environment:
   LAMBDA_DEV_FALLBACK=0  no production fallback: exit $E_START instead
@@ -290,10 +293,10 @@ csv() { printf '"%s"' "${1//\"/\"\"}"; }
 
 # configure: resolve the image and compute the wanted configuration.
 configure() {
-	[[ -n $image ]] || die "no --image/LAMBDA_BASE_IMAGE: pass an image with the Rust toolchain (docker/builder-image.sh builds an offline one and prints its ref)" "$E_USAGE"
+	[[ -n $image ]] || die "no --image/LAMBDA_BASE_IMAGE: pass an image with the Rust toolchain (builder-image.sh builds an offline one and prints its ref)" "$E_USAGE"
 	check_cargo_home
 	if ! dk image inspect --format '{{.Id}}' -- "$image"; then
-		die "image '$image' not found: $(first_line "$dk_err") (docker/builder-image.sh builds one)" "$E_USAGE"
+		die "image '$image' not found: $(first_line "$dk_err") (builder-image.sh builds one)" "$E_USAGE"
 	fi
 	image_id=$dk_out
 	user=${LAMBDA_DEV_USER:-$(id -u):$(id -g)}

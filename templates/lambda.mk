@@ -102,22 +102,18 @@ lambda-clean:
 lambda-config: lambda-validate
 	$(info $(lambda-config))
 
+# The help text is templates/lambda-help.txt, also the source of lambda.mk(7).
+LAMBDA__HELP := $(LAMBDA__HERE)lambda-help.txt
+LAMBDA__SHOWN := LAMBDA_DIR LAMBDA_MODE LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE \
+	LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS LAMBDA_CONTAINER LAMBDA_CACHE LAMBDA_DOCKER \
+	LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH
+
+# Printed by the shell, not $(info): make expands $(info) before it runs the
+# recipe's first line, which would put the values above the text.
 lambda-help:
-	$(info lambda-make targets:)
-	$(info $(LAMBDA__E)  lambda-prod             release build + packages for LAMBDA_ARCH, checked)
-	$(info $(LAMBDA__E)  lambda-dev              incremental build in the persistent dev container)
-	$(info $(LAMBDA__E)  lambda-docker           legacy path: no cache at all, same artifacts)
-	$(info $(LAMBDA__E)  lambda-{base,deps,build,runtime}-{x86_64,arm64}   one stage)
-	$(info $(LAMBDA__E)  lambda-dev-{start,stop,status}   the dev container)
-	$(info $(LAMBDA__E)  lambda-check            check the packages in target/lambda)
-	$(info $(LAMBDA__E)  lambda-config           print the effective BuildConfig)
-	$(info $(LAMBDA__E)  lambda-explain          which stages lambda-prod would run, and why)
-	$(info $(LAMBDA__E)  lambda-clean            remove .lambda/ and target/lambda/)
-	$(info variables (current values):)
-	$(foreach v,LAMBDA_DIR LAMBDA_MODE LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE \
-	  LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS LAMBDA_CONTAINER LAMBDA_CACHE LAMBDA_DOCKER \
-	  LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH,$(info $(LAMBDA__E)  $v = $($v)))
-	@: # a recipe that runs, so make does not add "Nothing to be done for 'lambda-help'"
+	@cat -- $(lambda-quote $(LAMBDA__HELP))
+	@printf '\ncurrent values:\n'
+	@printf '  %s\n' $(foreach v,$(LAMBDA__SHOWN),$(lambda-quote $v = $($v)))
 
 # Leave the including Makefile's default goal as it was.
 .DEFAULT_GOAL := $(LAMBDA__GOAL)

@@ -84,7 +84,7 @@ ends_in_words() { [[ ${lines[-1]} != *[0-9] ]]; }
 @test "--help lists every exit code it can return" {
 	run "$bl" --help
 	[ "$status" -eq 0 ]
-	for c in "0 built" "1 the build" "2 bad usage" "3 Docker is not available" "5 the dev"; do
+	for c in "0  built" "1  the build" "2  bad usage" "3  Docker is not available" "5  dev only"; do
 		[[ $output == *"$c"* ]]
 	done
 }

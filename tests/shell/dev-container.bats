@@ -100,10 +100,10 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	[[ $output == *"is not readable"* ]]
 }
 
-@test "no image: error names docker/builder-image.sh (2)" {
+@test "no image: error names builder-image.sh, its installed name (2)" {
 	run "$dc" build --docker=docker --dir="$proj" --container=lmk-bats
 	[ "$status" -eq 2 ]
-	[[ $output == *"no --image/LAMBDA_BASE_IMAGE"*"docker/builder-image.sh"* ]]
+	[[ $output == *"no --image/LAMBDA_BASE_IMAGE"*"(builder-image.sh builds"* ]]
 }
 
 @test "docker client missing: exit 3" {
