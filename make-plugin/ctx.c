@@ -226,8 +226,8 @@ home_sync(const char *home, const char *dst)
 	int n = -1, known;
 
 	if (stat(home, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		err_set("LAMBDA_CARGO_HOME: '%s' is not a directory (vendor into it as "
-			"docs/offline.md says, or leave LAMBDA_CARGO_HOME empty)", home);
+		err_set("LAMBDA_CARGO_HOME: '%s' is not a directory (fill it with "
+			"lambda-vendor.sh, or leave LAMBDA_CARGO_HOME empty)", home);
 		return -1;
 	}
 	known = home_sig(home, sig) == 0;
