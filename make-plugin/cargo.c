@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cargo.h"
+#include "path.h"
 #include "toml.h"
 
 /* The dependency tables of a manifest (also found under [target.<cfg>]). */
@@ -17,95 +18,6 @@ static const char *const dep_tables[] = {
 #define NDEP_TABLES (sizeof(dep_tables) / sizeof(*dep_tables))
 
 /* ---- paths ---- */
-
-/* out = a/b, or b alone when a is "". */
-static int
-path_cat(struct buf *out, const char *a, const char *b)
-{
-	out->len = 0;
-	if (buf_adds(out, a) < 0)
-		return -1;
-	if (*a && *b && buf_addc(out, '/') < 0)
-		return -1;
-	return buf_adds(out, b);
-}
-
-/* Normalize base/rel lexically ("." and ".." resolved) into out, relative to the
- * root; 1 if the result escapes the root (leading "../", or rel is absolute). */
-static int
-path_norm(const char *base, const char *rel, struct buf *out)
-{
-	struct buf all = {0};
-	size_t *starts = NULL, nstart = 0, up = 0, i;
-	char *p, *seg;
-	int rc = -1;
-
-	out->len = 0;
-	if (rel[0] == '/') {
-		if (buf_adds(out, rel) < 0)
-			return -1;
-		return 1;
-	}
-	if (path_cat(&all, base, rel) < 0)
-		goto done;
-	starts = malloc((all.len / 2 + 2) * sizeof(*starts));
-	if (!starts) {
-		err_set("out of memory");
-		goto done;
-	}
-	if (buf_addn(out, "", 0) < 0)
-		goto done;
-	p = all.s;
-	for (;;) {
-		seg = p;
-		while (*p && *p != '/')
-			p++;
-		if (*p)
-			*p++ = '\0';
-		else if (seg == p)
-			break;
-		if (!*seg || !strcmp(seg, ".")) {
-			/* nothing */
-		} else if (!strcmp(seg, "..")) {
-			if (nstart > 0) {
-				out->len = starts[--nstart];
-				if (out->len)
-					out->len--; /* drop the '/' */
-				out->s[out->len] = '\0';
-			} else {
-				up++;
-			}
-		} else {
-			if (out->len && buf_addc(out, '/') < 0)
-				goto done;
-			starts[nstart++] = out->len;
-			if (buf_adds(out, seg) < 0)
-				goto done;
-		}
-		if (!*p)
-			break;
-	}
-	if (up) {
-		struct buf pre = {0};
-
-		for (i = 0; i < up; i++)
-			if (buf_adds(&pre, i + 1 < up || out->len ? "../" : "..") < 0) {
-				buf_free(&pre);
-				goto done;
-			}
-		if (buf_addn(&pre, out->s, out->len) < 0) {
-			buf_free(&pre);
-			goto done;
-		}
-		buf_free(out);
-		*out = pre;
-	}
-	rc = up > 0;
-done:
-	free(starts);
-	buf_free(&all);
-	return rc;
-}
 
 /* Is root/rel a regular file (following links)? */
 static int

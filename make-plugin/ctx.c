@@ -10,6 +10,7 @@
 #include "hash.h"
 #include "ctx.h"
 #include "skel.h"
+#include "vendor.h"
 #include "walk.h"
 
 static int
@@ -108,12 +109,18 @@ fail:
 int
 ctx_mirror(const char *src, const char *dst, int byname)
 {
+	return ctx_mirror_skip(src, dst, NULL, byname);
+}
+
+int
+ctx_mirror_skip(const char *src, const char *dst, const struct strv *skip, int byname)
+{
 	struct strv files = {0};
 	struct buf from = {0}, to = {0}, tmp = {0};
 	size_t i;
 	int n = 0, r;
 
-	if (dir_make(dst) < 0 || walk_files(src, &files) < 0)
+	if (dir_make(dst) < 0 || walk_files_skip(src, skip, &files) < 0)
 		goto fail;
 	for (i = 0; i < files.n; i++) {
 		if (path_join(&from, src, files.v[i]) < 0 || path_join(&to, dst, files.v[i]) < 0)
@@ -141,18 +148,13 @@ fail:
 }
 
 /* A content signature of a vendored cargo home that needs no walk of its files:
- * config.toml plus each crate's .cargo-checksum.json, which lists the sha256 of every
- * file of that crate (cargo vendor writes it and cargo verifies it). */
+ * config.toml plus its vendor/ crates' checksum files (vendor_sig). */
 static int
 home_sig(const char *home, char *hex)
 {
 	struct hash *h;
 	struct buf p = {0};
-	struct dirent *e;
-	struct strv names = {0};
 	struct stat st;
-	DIR *d;
-	size_t i;
 	int rc = -1;
 
 	h = hash_new();
@@ -163,31 +165,8 @@ home_sig(const char *home, char *hex)
 	if (stat(p.s, &st) == 0 && hash_file(h, p.s) < 0)
 		goto out;
 	p.len = 0;
-	if (buf_fmt(&p, "%s/vendor", home) < 0)
+	if (buf_fmt(&p, "%s/vendor", home) < 0 || vendor_sig(p.s, h) < 0)
 		goto out;
-	d = opendir(p.s);
-	if (d) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.' && strv_add(&names, e->d_name) < 0) {
-				closedir(d);
-				goto out;
-			}
-		closedir(d);
-	}
-	strv_sort(&names);
-	for (i = 0; i < names.n; i++) {
-		p.len = 0;
-		if (buf_fmt(&p, "%s/vendor/%s/.cargo-checksum.json", home, names.v[i]) < 0)
-			goto out;
-		hash_record(h, names.v[i], strlen(names.v[i]));
-		/* a crate without a checksum file cannot be trusted by name: no signature */
-		if (stat(p.s, &st) < 0) {
-			err_set("%s: not a vendored crate", p.s);
-			goto out;
-		}
-		if (hash_file(h, p.s) < 0)
-			goto out;
-	}
 	rc = 0;
 out:
 	if (rc == 0)
@@ -195,7 +174,6 @@ out:
 	else
 		free(h);
 	buf_free(&p);
-	strv_free(&names);
 	return rc;
 }
 
@@ -255,6 +233,64 @@ out:
 	return n;
 }
 
+/* Bring dst (.lambda/ctx/vendor) to hold exactly the vendored directories dirs of
+ * project dir, at their relative paths, unless the last copy is complete and
+ * current: as for the cargo home, a signature file written last and checked against
+ * both the project's vendored crates and the copy's. */
+static int
+vendor_sync(const char *dir, const struct strv *dirs, const char *dst)
+{
+	char sig[HASH_HEX + 2], have[HASH_HEX + 1];
+	struct buf sp = {0}, from = {0}, to = {0};
+	struct strv stale = {0};
+	char *old;
+	size_t len, i;
+	int n = -1, r;
+
+	if (vendor_tree_sig(dir, dirs, sig) < 0 || buf_fmt(&sp, "%s.sig", dst) < 0)
+		goto out;
+	old = file_read(sp.s, &len);
+	r = old && len == HASH_HEX + 1 && !memcmp(old, sig, HASH_HEX) &&
+	    vendor_tree_sig(dst, dirs, have) == 0 && !memcmp(have, sig, HASH_HEX);
+	free(old);
+	if (r) {
+		n = 0;
+		goto out;
+	}
+	if (unlink_quiet(sp.s) < 0 || dir_make(dst) < 0)
+		goto out;
+	n = 0;
+	for (i = 0; i < dirs->n; i++) {
+		from.len = to.len = 0;
+		if (buf_fmt(&from, "%s/%s", dir, dirs->v[i]) < 0 ||
+		    buf_fmt(&to, "%s/%s", dst, dirs->v[i]) < 0 ||
+		    (r = ctx_mirror(from.s, to.s, 1)) < 0)
+			goto fail;
+		n += r;
+	}
+	/* what the walk finds outside the current dirs is no longer vendored */
+	if (walk_files_skip(dst, dirs, &stale) < 0)
+		goto fail;
+	for (i = 0; i < stale.n; i++) {
+		to.len = 0;
+		if (buf_fmt(&to, "%s/%s", dst, stale.v[i]) < 0 || unlink_quiet(to.s) < 0)
+			goto fail;
+		n++;
+	}
+	sig[HASH_HEX] = '\n';
+	if (file_update(sp.s, sig, HASH_HEX + 1, 0644) < 0)
+		goto fail;
+	goto out;
+fail:
+	n = -1;
+out:
+	strv_free(&stale);
+	buf_free(&sp);
+	buf_free(&from);
+	buf_free(&to);
+	return n;
+}
+
 /* Give every skeleton file an old mtime derived from its content. Both builders
  * judge context files by metadata, not bytes: BuildKit resends a file only when its
  * size or mtime changed, and the classic builder on a naive-diff storage driver
@@ -305,6 +341,7 @@ out:
 int
 ctx_sync(const char *dir, const char *cargo_home)
 {
+	struct strv vdirs = {0};
 	struct buf p = {0};
 	int n = 0, r;
 
@@ -313,7 +350,13 @@ ctx_sync(const char *dir, const char *cargo_home)
 	if ((r = skel_write(dir, p.s)) < 0 || skel_times(p.s) < 0)
 		goto fail;
 	n += r;
-	if (path_join(&p, dir, ".lambda/ctx/src") < 0 || (r = ctx_mirror(dir, p.s, 0)) < 0)
+	if (vendor_dirs(dir, &vdirs) < 0)
+		goto fail;
+	if (path_join(&p, dir, ".lambda/ctx/src") < 0 ||
+	    (r = ctx_mirror_skip(dir, p.s, &vdirs, 0)) < 0)
+		goto fail;
+	n += r;
+	if (path_join(&p, dir, ".lambda/ctx/vendor") < 0 || (r = vendor_sync(dir, &vdirs, p.s)) < 0)
 		goto fail;
 	n += r;
 	if (path_join(&p, dir, ".lambda/ctx/cargo-home") < 0)
@@ -334,9 +377,11 @@ ctx_sync(const char *dir, const char *cargo_home)
 			goto fail;
 		n += r;
 	}
+	strv_free(&vdirs);
 	buf_free(&p);
 	return n;
 fail:
+	strv_free(&vdirs);
 	buf_free(&p);
 	return -1;
 }

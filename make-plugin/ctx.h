@@ -2,8 +2,11 @@
 #ifndef LAMBDA_CTX_H
 #define LAMBDA_CTX_H
 
+#include "walk.h"
+
 /* Bring dir/.lambda/ctx up to date: skel/ (the deps skeleton), src/ (a mirror of the
- * project's files, compared by content), cargo-home/ (a mirror of cargo_home, or
+ * project's files, compared by content, without its vendored directories), vendor/
+ * (those directories, see vendor.h), cargo-home/ (a mirror of cargo_home, or
  * empty when cargo_home is NULL or ""). Returns the number of files written or
  * removed, -1 on error. */
 int ctx_sync(const char *dir, const char *cargo_home);
@@ -12,5 +15,7 @@ int ctx_sync(const char *dir, const char *cargo_home);
  * writing only files whose content or exec bit differ; byname: trust equal size
  * and mtime instead of reading (for immutable trees such as vendored crates). */
 int ctx_mirror(const char *src, const char *dst, int byname);
+/* ctx_mirror that also leaves out the directories skip names (walk_files_skip). */
+int ctx_mirror_skip(const char *src, const char *dst, const struct strv *skip, int byname);
 
 #endif

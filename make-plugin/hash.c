@@ -207,7 +207,7 @@ out:
 }
 
 int
-hash_tree_lines(const char *dir, const char *kind, struct strv *lines)
+hash_tree_lines(const char *dir, const struct strv *skip, const char *kind, struct strv *lines)
 {
 	struct strv files = {0};
 	struct buf full = {0}, line = {0};
@@ -216,7 +216,7 @@ hash_tree_lines(const char *dir, const char *kind, struct strv *lines)
 	size_t i;
 	int rc = -1;
 
-	if (walk_files(dir, &files) < 0)
+	if (walk_files_skip(dir, skip, &files) < 0)
 		return -1;
 	for (i = 0; i < files.n; i++) {
 		full.len = line.len = 0;

@@ -24,7 +24,9 @@ int hash_file(struct hash *h, const char *path);
 void hash_done(struct hash *h, char *hex);
 
 struct strv;
-/* One line per regular file below dir (the walk of hash_paths), appended to lines in
- * sorted path order: "KIND\tPATH\tHEX", PATH relative, HEX the digest of its content. */
-int hash_tree_lines(const char *dir, const char *kind, struct strv *lines);
+/* One line per regular file below dir (the walk of hash_paths, also skipping the
+ * directories in skip: see walk_files_skip), appended to lines in sorted path order:
+ * "KIND\tPATH\tHEX", PATH relative, HEX the digest of its content. */
+int hash_tree_lines(const char *dir, const struct strv *skip, const char *kind,
+		    struct strv *lines);
 #endif

@@ -6,6 +6,7 @@
 #include "cargo.h"
 #include "hash.h"
 #include "mhash.h"
+#include "vendor.h"
 #include "walk.h"
 
 /* Call fn for every manifest-layer file below dir, in sorted path order, with its
@@ -14,12 +15,14 @@ static int
 mhash_each(const char *dir, int (*fn)(void *, const char *, const struct buf *), void *ctx)
 {
 	struct cargo_ws *ws = NULL;
-	struct strv files = {0};
+	struct strv files = {0}, vdirs = {0};
 	struct buf data = {0};
 	size_t i;
 	int rc = -1;
 
-	if (cargo_load(dir, &ws) < 0 || walk_files(dir, &files) < 0)
+	/* vendored crates are keyed by their checksum files instead (vendor_tree_sig) */
+	if (cargo_load(dir, &ws) < 0 || vendor_dirs(dir, &vdirs) < 0 ||
+	    walk_files_skip(dir, &vdirs, &files) < 0)
 		goto done;
 	for (i = 0; i < files.n; i++) {
 		if (!cargo_layer_file(files.v[i]))
@@ -32,6 +35,7 @@ mhash_each(const char *dir, int (*fn)(void *, const char *, const struct buf *),
 done:
 	buf_free(&data);
 	strv_free(&files);
+	strv_free(&vdirs);
 	cargo_free(ws);
 	return rc;
 }

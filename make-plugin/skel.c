@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "cargo.h"
 #include "skel.h"
+#include "vendor.h"
 #include "walk.h"
 
 static const char stub_main[] = "fn main() {}\n";
@@ -176,15 +177,16 @@ static int
 plan_make(struct plan *pl, const char *src, const char *dst)
 {
 	struct cargo_ws *ws = NULL;
-	struct strv files = {0};
+	struct strv files = {0}, vdirs = {0};
 	struct buf b = {0};
 	char *skip = nested_prefix(src, dst);
 	size_t i, n = skip ? strlen(skip) : 0;
 	int rc = -1;
 
-	if (cargo_load(src, &ws) < 0)
+	/* vendored crates reach the deps stage whole, from ctx/vendor (vendor.h) */
+	if (cargo_load(src, &ws) < 0 || vendor_dirs(src, &vdirs) < 0)
 		goto done;
-	if (walk_files(src, &files) < 0)
+	if (walk_files_skip(src, &vdirs, &files) < 0)
 		goto done;
 	for (i = 0; i < files.n; i++) {
 		if (!cargo_layer_file(files.v[i]))
@@ -205,6 +207,7 @@ done:
 	free(skip);
 	buf_free(&b);
 	strv_free(&files);
+	strv_free(&vdirs);
 	cargo_free(ws);
 	return rc;
 }

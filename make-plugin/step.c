@@ -5,6 +5,7 @@
 #include "mhash.h"
 #include "quote.h"
 #include "step.h"
+#include "vendor.h"
 #include "walk.h"
 
 static int
@@ -40,6 +41,7 @@ int
 step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct strv *lines)
 {
 	struct buf p = {0}, v = {0};
+	struct strv vdirs = {0};
 	char key[HASH_HEX + 1];
 	const char *prev;
 	struct stat st;
@@ -65,6 +67,19 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 		if (add_line(lines, "file", "lambda-make's Dockerfile", key) < 0)
 			goto out;
 	} else if (!strcmp(stage, "deps")) {
+		if (vendor_dirs(e->dir, &vdirs) < 0)
+			goto out;
+		for (i = 0; i < vdirs.n; i++) {
+			struct strv one = {0};
+
+			if (strv_add(&one, vdirs.v[i]) < 0 ||
+			    vendor_tree_sig(e->dir, &one, key) < 0 ||
+			    add_line(lines, "vendor", vdirs.v[i], key) < 0) {
+				strv_free(&one);
+				goto out;
+			}
+			strv_free(&one);
+		}
 		if (mhash_lines(e->dir, lines) < 0 || cfg_field(&e->cfg, "cargo_flags", &v) < 0 ||
 		    add_line(lines, "setting", "LAMBDA_CARGO_FLAGS", v.s ? v.s : "") < 0 ||
 		    add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
@@ -85,7 +100,8 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 			}
 		}
 	} else {
-		if (hash_tree_lines(e->dir, "file", lines) < 0 ||
+		if (vendor_dirs(e->dir, &vdirs) < 0 ||
+		    hash_tree_lines(e->dir, &vdirs, "file", lines) < 0 ||
 		    add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
 			goto out;
 		for (i = 0; i < e->bins.n; i++)
@@ -96,6 +112,7 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 	}
 	rc = 0;
 out:
+	strv_free(&vdirs);
 	buf_free(&p);
 	buf_free(&v);
 	return rc;

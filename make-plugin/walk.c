@@ -66,9 +66,17 @@ walk_skipped(const char *name, int top)
 	return !strcmp(name, ".git");
 }
 
+/* Is rel one of the sorted directory names in skip? */
+static int
+in_skip(const struct strv *skip, const char *rel)
+{
+	return skip && skip->n &&
+	       bsearch(&rel, skip->v, skip->n, sizeof(*skip->v), strv_cmp) != NULL;
+}
+
 /* Recurse with path = root/rel; rel is "" at the top. */
 static int
-walk_dir(struct buf *path, size_t rootlen, struct strv *out)
+walk_dir(struct buf *path, size_t rootlen, const struct strv *skip, struct strv *out)
 {
 	DIR *d;
 	struct dirent *e;
@@ -108,9 +116,10 @@ walk_dir(struct buf *path, size_t rootlen, struct strv *out)
 				continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (walk_skipped(e->d_name, len == rootlen))
+			if (walk_skipped(e->d_name, len == rootlen) ||
+			    in_skip(skip, path->s + rootlen + 1))
 				continue;
-			if (walk_dir(path, rootlen, out) < 0)
+			if (walk_dir(path, rootlen, skip, out) < 0)
 				goto out;
 		} else if (S_ISREG(st.st_mode)) {
 			if (strv_add(out, path->s + rootlen + 1) < 0)
@@ -128,6 +137,12 @@ out:
 int
 walk_files(const char *root, struct strv *out)
 {
+	return walk_files_skip(root, NULL, out);
+}
+
+int
+walk_files_skip(const char *root, const struct strv *skip, struct strv *out)
+{
 	struct buf path = {0};
 	size_t first = out->n, rootlen;
 	int rc;
@@ -137,7 +152,7 @@ walk_files(const char *root, struct strv *out)
 	while (path.len > 1 && path.s[path.len - 1] == '/')
 		path.s[--path.len] = '\0';
 	rootlen = path.len;
-	rc = walk_dir(&path, rootlen, out);
+	rc = walk_dir(&path, rootlen, skip, out);
 	buf_free(&path);
 	if (rc == 0 && out->n - first > 1)
 		qsort(out->v + first, out->n - first, sizeof(*out->v), strv_cmp);

@@ -23,5 +23,8 @@ int walk_skipped(const char *name, int top);
 /* Append to out the paths, relative to root, of every regular file below root,
  * sorted bytewise; symlinks to files count as files, symlinked dirs are not followed. */
 int walk_files(const char *root, struct strv *out);
+/* walk_files that also skips the directories named in skip (paths relative to root,
+ * sorted with strv_sort; NULL for none). */
+int walk_files_skip(const char *root, const struct strv *skip, struct strv *out);
 
 #endif
