@@ -152,6 +152,7 @@ pkg_target(struct cargo_pkg *p, enum cargo_kind kind, const char *name, const ch
 		return -1;
 	t = &p->tgt[p->ntgt];
 	t->kind = kind;
+	t->off = 0;
 	t->path = buf_take(&path);
 	t->name = name ? strdup(name) : NULL;
 	if (!t->path || (name && !t->name)) {
@@ -442,6 +443,61 @@ pkg_has_file(const struct cargo_ws *ws, const struct cargo_pkg *p, const char *r
 	return ok;
 }
 
+static int
+in_strv(const struct strv *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+/* Add feature f and every feature it enables by name to on ("dep:x" and "x/y"
+ * entries enable no feature of this package). */
+static int
+feature_close(const struct toml *feats, const char *f, struct strv *on)
+{
+	const struct toml *v = toml_key(feats, f);
+	size_t i;
+
+	if (in_strv(on, f))
+		return 0;
+	if (strv_add(on, f) < 0)
+		return -1;
+	for (i = 0; v && v->type == TOML_ARRAY && i < v->n; i++)
+		if (v->kid[i]->type == TOML_STRING && !strchr(v->kid[i]->str, ':') &&
+		    !strchr(v->kid[i]->str, '/') && feature_close(feats, v->kid[i]->str, on) < 0)
+			return -1;
+	return 0;
+}
+
+/* 1 when the [[bin]] e has required-features that the package's default features
+ * do not all enable: cargo skips it, so it is not a function; -1 on error. */
+static int
+bin_off(const struct toml *doc, const struct toml *e, const char *mf)
+{
+	const struct toml *req = toml_key(e, "required-features");
+	struct strv on = {0};
+	size_t i;
+	int off = 0;
+
+	if (!req)
+		return 0;
+	if (req->type != TOML_ARRAY) {
+		err_set("%s:%d: required-features must be an array of strings", mf, req->line);
+		return -1;
+	}
+	if (feature_close(toml_key(doc, "features"), "default", &on) < 0)
+		off = -1;
+	for (i = 0; off == 0 && i < req->n; i++)
+		if (req->kid[i]->type != TOML_STRING || !in_strv(&on, req->kid[i]->str))
+			off = 1;
+	strv_free(&on);
+	return off;
+}
+
 /* The explicit [[example]]/[[test]]/[[bench]]/[[bin]] entries of one kind. */
 static int
 explicit_targets(const struct cargo_ws *ws, struct cargo_pkg *p, const struct toml *doc,
@@ -498,6 +554,8 @@ explicit_targets(const struct cargo_ws *ws, struct cargo_pkg *p, const struct to
 		}
 		if (pkg_target(p, kind, name->str, rel.s) < 0)
 			goto done;
+		if (kind == CARGO_BIN && (p->tgt[p->ntgt - 1].off = bin_off(doc, e, mf)) < 0)
+			goto done;
 		if (names && (strv_add(names, name->str) < 0 ||
 			      strv_add(paths, p->tgt[p->ntgt - 1].path) < 0))
 			goto done;
@@ -506,17 +564,6 @@ explicit_targets(const struct cargo_ws *ws, struct cargo_pkg *p, const struct to
 done:
 	buf_free(&rel);
 	return rc;
-}
-
-static int
-in_strv(const struct strv *sv, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return 1;
-	return 0;
 }
 
 /* name, version and targets of package p from its parsed manifest. */
@@ -888,7 +935,7 @@ cargo_bins(const char *dir, struct strv *out)
 		if (!ws->pkg[i].member)
 			continue;
 		for (j = 0; j < ws->pkg[i].ntgt; j++)
-			if (ws->pkg[i].tgt[j].kind == CARGO_BIN &&
+			if (ws->pkg[i].tgt[j].kind == CARGO_BIN && !ws->pkg[i].tgt[j].off &&
 			    strv_add(&all, ws->pkg[i].tgt[j].name) < 0)
 				goto done;
 	}

@@ -26,6 +26,8 @@ struct cargo_target {
 	enum cargo_kind kind;
 	char *name;   /* bin/example/test/bench name; NULL for lib and build script */
 	char *path;   /* source file relative to the workspace root, normalized */
+	int off;      /* a bin behind required-features that the default features do
+	               * not enable: cargo skips it, so it is no function */
 };
 
 /* A package of the workspace, or a local path crate it depends on. */
@@ -58,7 +60,8 @@ struct cargo_ws {
 int cargo_load(const char *dir, struct cargo_ws **out);
 /* Free a workspace from cargo_load (NULL is fine). */
 void cargo_free(struct cargo_ws *ws);
-/* Append to out the sorted, de-duplicated names of the members' binary targets. */
+/* Append to out the sorted, de-duplicated names of the members' binary targets
+ * (those cargo builds with default features: see cargo_target.off). */
 int cargo_bins(const char *dir, struct strv *out);
 
 /* True when a path relative to the root (as walk_files gives it) belongs to the

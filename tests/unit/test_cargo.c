@@ -471,12 +471,44 @@ masking(void **state)
 	fx_leave();
 }
 
+/* A bin behind required-features is a function only when the default features
+ * (followed through the [features] they enable) switch its features on. */
+static void
+required_features(void **state)
+{
+	(void)state;
+	fx_enter();
+	fx_write("f/Cargo.toml",
+		 "[package]\nname = \"f\"\nversion = \"0.1.0\"\n\n"
+		 "[features]\ndefault = [\"base\"]\nbase = [\"json\", \"dep:serde\"]\njson = []\n"
+		 "extra = []\n\n"
+		 "[[bin]]\nname = \"always\"\npath = \"src/main.rs\"\n\n"
+		 "[[bin]]\nname = \"on\"\npath = \"src/on.rs\"\nrequired-features = [\"json\"]\n\n"
+		 "[[bin]]\nname = \"off\"\npath = \"src/off.rs\"\n"
+		 "required-features = [\"json\", \"extra\"]\n");
+	fx_write("f/src/main.rs", "fn main() {}\n");
+	fx_write("f/src/on.rs", "fn main() {}\n");
+	fx_write("f/src/off.rs", "fn main() {}\n");
+	assert_string_equal(bins("f"), "always on");
+	fx_write("f/Cargo.toml",
+		 "[package]\nname = \"f\"\nversion = \"0.1.0\"\n\n"
+		 "[[bin]]\nname = \"x\"\npath = \"src/main.rs\"\nrequired-features = \"json\"\n");
+	{
+		struct strv sv = {0};
+
+		assert_int_equal(cargo_bins("f", &sv), -1);
+		assert_non_null(strstr(err_get(), "required-features must be an array of strings"));
+	}
+	fx_leave();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(single_package),
 		cmocka_unit_test(explicit_targets),
+		cmocka_unit_test(required_features),
 		cmocka_unit_test(discovery_switches),
 		cmocka_unit_test(workspace),
 		cmocka_unit_test(root_package_and_outside),
