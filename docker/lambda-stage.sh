@@ -7,7 +7,7 @@ set -euo pipefail
 usage() {
 	cat <<'USAGE'
 usage: lambda-stage.sh --stage=S --dockerfile=F --context=DIR (--tag=T | --output=DIR)
-                       [--docker=CLIENT] [--no-cache] [--build-arg=K=V]...
+                       [--docker=CLIENT] [--no-cache] [--verbose] [--build-arg=K=V]...
 
 Builds stage S (base, deps, build, runtime) of Dockerfile F on the build context
 DIR. --tag names the image (for deps: the one-file deps-id image, whose ID
@@ -15,15 +15,23 @@ changes when the dependencies are rebuilt); --output extracts the stage's files
 into DIR (replaced atomically). The builder (BuildKit or classic) is probed once per
 client and remembered in DIR/../builder.
 
-Exit codes: 0 built; 1 the build failed; 2 bad usage; 3 Docker is not available
-(the client does not exist, or the daemon is not reachable).
+Quiet by default: one line per stage when it ends ("deps-x86_64: built in 41 s
+(BuildKit)" or "cached"), a progress line every 15 s while it runs (seconds,
+crates compiled, the last one), and Docker's whole output only when the build
+fails. The output is kept in DIR/../log/STAGE-ARCH.log; --verbose streams it.
+A base image (LAMBDA_BASE_IMAGE) that is neither local nor pullable stops the
+build before it starts, with the fix.
+
+Exit codes: 0 built; 1 the build failed (or the base image cannot be had);
+2 bad usage; 3 Docker is not available (the client does not exist, or the
+daemon is not reachable).
 USAGE
 }
 
 # die MESSAGE [CODE]: the message alone on stderr, then exit CODE (default 1).
 die() { echo "lambda-stage: $1" >&2; exit "${2:-1}"; }
 
-docker=docker stage='' dockerfile='' context='' tag='' output='' nocache=()
+docker=docker stage='' dockerfile='' context='' tag='' output='' nocache=() verbose=0
 args=()
 for a in "$@"; do
 	case $a in
@@ -35,6 +43,7 @@ for a in "$@"; do
 	--tag=*) tag=${a#*=} ;;
 	--output=*) output=${a#*=} ;;
 	--no-cache) nocache=(--no-cache) ;;
+	--verbose) verbose=1 ;;
 	--build-arg=*) args+=(--build-arg "${a#*=}") ;;
 	*) usage >&2; die "unknown argument '$a'" 2 ;;
 	esac
@@ -82,33 +91,146 @@ fi
 if [[ -z $builder ]]; then
 	builder=$(probe)
 	printf '%s %s\n' "$builder" "$id" >"$probe_file.$$" && mv -f "$probe_file.$$" "$probe_file"
-	echo "lambda-stage: using the $builder builder of '$docker'" >&2
 fi
+
+# The stage's name in messages: STAGE-ARCH, as lambda-explain says it.
+arch='' base=''
+for a in "${args[@]}"; do
+	case $a in
+	LAMBDA_TARGET=*) arch=${a#*=} arch=${arch%%-*} ;;
+	LAMBDA_BASE_IMAGE=*) base=${a#*=} ;;
+	esac
+done
+[[ $arch != aarch64 ]] || arch=arm64
+name=$stage${arch:+-$arch}
+mkdir -p "$state/log"
+log=$state/log/$name.log
+: >"$log"
+started=$SECONDS
+
+# say MESSAGE: one status line on stderr.
+say() { echo "lambda-make: $name: $1" >&2; }
+
+# An unpullable base image fails inside docker build with the registry's raw
+# error; check it first and name the setting that fixes it.
+[[ -n $base ]] || base=$(sed -n 's/^ARG LAMBDA_BASE_IMAGE=//p' "$dockerfile" | head -n1)
+if [[ -n $base ]] && ! "$docker" image inspect -- "$base" >/dev/null 2>&1; then
+	say "pulling the base image $base"
+	if ! why=$("$docker" pull -q -- "$base" 2>&1 >/dev/null); then
+		why=$(grep . <<<"$why" | tail -n1)
+		die "the base image '$base' is not on this machine and cannot be pulled (${why:-no reason given}); set LAMBDA_BASE_IMAGE to an image that is, or build the offline builder with builder-image.sh and use the image name it prints (docs/offline.md says how)" 1
+	fi
+fi
+
+# undeprecate: drop the notice a new client without buildx prints for the
+# classic builder ("DEPRECATED: The legacy builder ... remove the
+# DOCKER_BUILDKIT=0 environment-variable"): we set that variable, not the user,
+# and the status line says which builder ran and how to get BuildKit.
+undeprecate() {
+	local line skip=0
+	while IFS= read -r line || [[ -n $line ]]; do
+		if [[ $line == 'DEPRECATED: The legacy builder is deprecated'* ]]; then
+			skip=1
+			continue
+		fi
+		if ((skip)); then
+			[[ $line != ' '* ]] || continue
+			skip=0
+			[[ -n $line ]] || continue
+		fi
+		printf '%s\n' "$line"
+	done
+}
+
+# ticker: while a build runs quietly, a line every 15 s so a long step is seen alive.
+ticker() {
+	local n last
+	while sleep 15; do
+		n=$(grep -c 'Compiling ' "$log" || true)
+		last=$(grep -o 'Compiling [^ ]* v[^ ]*' "$log" | tail -n1 || true)
+		if ((n)); then
+			say "building, $((SECONDS - started)) s, $n crates compiled (last: ${last#Compiling })"
+		else
+			say "building, $((SECONDS - started)) s"
+		fi
+	done
+}
+tick=''
+stop_ticker() { [[ -z $tick ]] || kill "$tick" 2>/dev/null || true; tick=''; }
+
+# run CMD...: CMD's output into the log (and stderr with --verbose).
+run() {
+	local rc=0
+	if ((verbose)); then
+		"$@" 2>&1 | undeprecate | tee -a "$log" >&2 || rc=${PIPESTATUS[0]}
+	else
+		"$@" 2>&1 | undeprecate >>"$log" || rc=${PIPESTATUS[0]}
+	fi
+	return "$rc"
+}
+
+# failed: the whole log (already shown with --verbose), then one line naming it.
+failed() {
+	stop_ticker
+	((verbose)) || cat -- "$log" >&2
+	say "failed after $((SECONDS - started)) s (Docker's output: $log)"
+	exit 1
+}
+
+# built_or_cached: "built" if any RUN step of this build ran, else "cached".
+built_or_cached() {
+	local id
+	if [[ $builder == buildkit ]]; then
+		while read -r id; do
+			grep -q "^#$id DONE" "$log" && { echo built; return; }
+		done < <(sed -nE 's/^#([0-9]+) \[[^]]*\] RUN .*/\1/p' "$log" | sort -u)
+	elif grep -q -- '---> Running in' "$log"; then
+		echo built
+		return
+	fi
+	echo cached
+}
+
+# done_line: the one line of a finished stage; for classic, what BuildKit would add.
+done_line() {
+	stop_ticker
+	local how
+	how="$(built_or_cached) in $((SECONDS - started)) s"
+	if [[ $builder == buildkit ]]; then
+		say "$how (BuildKit)"
+	elif [[ $stage == runtime || $stage == build ]]; then
+		say "$how (classic builder: every release build recompiles all of the project's crates, no cache mounts; BuildKit rebuilds only the changed ones: install docker-buildx, or set LAMBDA_DOCKER to a client that runs it with DOCKER_BUILDKIT=1, such as Debian's docker.io 20.10)"
+	else
+		say "$how (classic builder)"
+	fi
+}
+
+((verbose)) || { ticker & tick=$!; }
+trap stop_ticker EXIT
 
 # bk_build ARGS...: a BuildKit build, retried once on the engine's own race between
 # simultaneous builds that share steps ("invalid request ... for build", "failed to
 # get edge", moby/buildkit#2303); a failure of the build itself is never retried.
 bk_build() {
-	local log rc try
-	log=$(mktemp)
+	local rc try mark
 	for try in 1 2 3 4; do
 		rc=0
+		mark=$(wc -l <"$log")
 		if [[ $try -eq 1 ]]; then
-			"$docker" build "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+			run "$docker" build "$@" || rc=$?
 		else
 			# retries one at a time per machine, after a random pause, so two
 			# racing builds do not meet again
 			sleep "$((RANDOM % 3 + 1)).$((RANDOM % 10))"
-			flock /tmp/lambda-make-buildkit.lock "$docker" build "$@" 2>&1 | tee "$log" ||
-				rc=${PIPESTATUS[0]}
+			run flock /tmp/lambda-make-buildkit.lock "$docker" build "$@" || rc=$?
 		fi
-		if [[ $rc -ne 0 && $try -lt 4 ]] && grep -qE 'invalid request .* for build|failed to get edge' "$log"; then
+		if [[ $rc -ne 0 && $try -lt 4 ]] &&
+			tail -n "+$((mark + 1))" "$log" | grep -qE 'invalid request .* for build|failed to get edge'; then
 			echo "lambda-stage: BuildKit lost a shared build step (engine race); retrying ($try/3)" >&2
 			continue
 		fi
 		break
 	done
-	rm -f "$log"
 	return "$rc"
 }
 
@@ -122,11 +244,12 @@ if [[ $builder == buildkit ]]; then
 	if [[ -n $output ]]; then
 		rm -rf "$output.tmp"
 		bk_build "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" \
-			--output "type=local,dest=$output.tmp" "$context"
+			--output "type=local,dest=$output.tmp" "$context" || failed
 		rm -rf "$output" && mv "$output.tmp" "$output"
 	else
-		bk_build "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context"
+		bk_build "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
 	fi
+	done_line
 	exit 0
 fi
 
@@ -136,22 +259,25 @@ df=$state/lambda.classic.Dockerfile
 sed -E '/^RUN /s/ --mount=[^ ]+//g' "$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
 export DOCKER_BUILDKIT=0
 if [[ -z $output ]]; then
-	"$docker" build --force-rm "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context"
+	run "$docker" build --force-rm "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
+	done_line
 	exit 0
 fi
 tmptag=lambda-make-tmp/$$-$RANDOM:runtime
 cid=''
 cleanup() {
+	stop_ticker
 	[[ -n $cid ]] && "$docker" rm -f "$cid" >/dev/null 2>&1
 	"$docker" rmi -f "$tmptag" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-"$docker" build --force-rm "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tmptag" "$context"
+run "$docker" build --force-rm "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tmptag" "$context" || failed
 cid=$("$docker" create "$tmptag" /bootstrap)
 rm -rf "$output.tmp" && mkdir -p "$output.tmp"
 bins=''
 for a in "${args[@]}"; do [[ $a == LAMBDA_BINS=* ]] && bins=${a#LAMBDA_BINS=}; done
 for b in $bins; do
-	"$docker" cp "$cid:/$b" "$output.tmp/$b"
+	run "$docker" cp "$cid:/$b" "$output.tmp/$b" || failed
 done
 rm -rf "$output" && mv "$output.tmp" "$output"
+done_line

@@ -121,6 +121,9 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 		goto out;
 	if (nocache && av_add(&a, "--no-cache", NULL, NULL) < 0)
 		goto out;
+	/* LAMBDA_VERBOSE: Docker's whole output, not one line per stage */
+	if (e->cfg.verbose && av_add(&a, "--verbose", NULL, NULL) < 0)
+		goto out;
 	if (!strcmp(stage, "runtime")) {
 		if (av_add(&a, "--output=%s/.lambda/out/%s", e->dir, an) < 0)
 			goto out;

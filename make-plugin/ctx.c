@@ -350,6 +350,10 @@ ctx_sync(const char *dir, const char *cargo_home)
 	if ((r = skel_write(dir, p.s)) < 0 || skel_times(p.s) < 0)
 		goto fail;
 	n += r;
+	/* .lambda/ (just made, with the skeleton) ignores itself in git: nothing in
+	 * it belongs in a commit. Written atomically, and only when it differs. */
+	if (path_join(&p, dir, ".lambda/.gitignore") < 0 || file_update(p.s, "*\n", 2, 0644) < 0)
+		goto fail;
 	if (vendor_dirs(dir, &vdirs) < 0)
 		goto fail;
 	if (path_join(&p, dir, ".lambda/ctx/src") < 0 ||

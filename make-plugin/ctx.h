@@ -7,8 +7,8 @@
 /* Bring dir/.lambda/ctx up to date: skel/ (the deps skeleton), src/ (a mirror of the
  * project's files, compared by content, without its vendored directories), vendor/
  * (those directories, see vendor.h), cargo-home/ (a mirror of cargo_home, or
- * empty when cargo_home is NULL or ""). Returns the number of files written or
- * removed, -1 on error. */
+ * empty when cargo_home is NULL or ""), and .lambda/.gitignore ("*"). Returns the
+ * number of files written or removed, -1 on error. */
 int ctx_sync(const char *dir, const char *cargo_home);
 /* Make dst hold exactly the regular files of src (skipping the top-level
  * target/ and .lambda/, and .git),

@@ -418,7 +418,10 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 		}
 		if (!dry_run() && step_record(&v.e, stage, arch) < 0)
 			goto err;
-
+		/* quiet: lambda-stage.sh says one line per stage; make echoes the
+		 * command line only with LAMBDA_VERBOSE (make -n prints it anyway) */
+		if (!v.e.cfg.verbose && buf_addc(&helper, '@') < 0)
+			goto err;
 		if (cmd_build(&v.e, CFG_PROD, arch, stage, &out) < 0)
 			goto err;
 		if (!strcmp(stage, "runtime") &&
@@ -427,6 +430,13 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 		/* the stamp is written last, atomically, by the stamp helper */
 		if (step_stamp_cmd(&v.e, stage, arch, key, &out) < 0)
 			goto err;
+		if (helper.len) { /* the '@' goes first */
+			if (buf_adds(&helper, out.s) < 0)
+				goto err;
+			buf_free(&out);
+			out = helper;
+			helper = (struct buf){0};
+		}
 	}
 	buf_free(&helper);
 	env_free(&v);

@@ -69,6 +69,21 @@ deps_stage(void **state)
 		"--build-arg=SOURCE_DATE_EPOCH=315532800");
 }
 
+/* LAMBDA_VERBOSE reaches lambda-stage.sh as --verbose, after the stage's own options. */
+static void
+verbose_stage(void **state)
+{
+	const char *s;
+
+	(void)state;
+	env.cfg.verbose = 1;
+	s = build(CFG_PROD, CFG_X86_64, "base");
+	env.cfg.verbose = 0;
+	assert_non_null(s);
+	assert_non_null(strstr(s, "/.lambda/ctx' --verbose --tag=lambda-make/my-project-s-dir:base-x86_64 "));
+	assert_null(strstr(build(CFG_PROD, CFG_X86_64, "base"), "--verbose"));
+}
+
 static void
 whole_build(void **state)
 {
@@ -130,6 +145,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(deps_stage),
+		cmocka_unit_test(verbose_stage),
 		cmocka_unit_test(whole_build),
 		cmocka_unit_test(dev),
 		cmocka_unit_test(errors),

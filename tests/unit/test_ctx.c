@@ -72,6 +72,10 @@ sync_and_home_signature(void **state)
 	free(s);
 	assert_int_equal(access("p/.lambda/ctx/skel/src/main.rs", F_OK), 0);
 	assert_int_equal(access("p/.lambda/ctx/src/src/main.rs", F_OK), 0);
+	/* .lambda/ keeps itself out of git */
+	s = slurp("p/.lambda/.gitignore");
+	assert_string_equal(s, "*\n");
+	free(s);
 	assert_int_equal(ctx_sync("p", "home"), 0);
 	/* a crate's checksum file changing is a new signature: mirrored again */
 	fx_write("home/vendor/itoa/src/lib.rs", "// itoa 2");
