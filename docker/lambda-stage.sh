@@ -145,10 +145,12 @@ undeprecate() {
 # ticker: while a build runs quietly, a line every 15 s so a long step is seen alive.
 ticker() {
 	local n last
-	while sleep 15; do
+	while sleep 15 >/dev/null 2>&1; do
 		n=$(grep -c 'Compiling ' "$log" || true)
 		last=$(grep -o 'Compiling [^ ]* v[^ ]*' "$log" | tail -n1 || true)
-		if ((n)); then
+		if ((n == 1)); then
+			say "building, $((SECONDS - started)) s, 1 crate compiled (${last#Compiling })"
+		elif ((n)); then
 			say "building, $((SECONDS - started)) s, $n crates compiled (last: ${last#Compiling })"
 		else
 			say "building, $((SECONDS - started)) s"
@@ -192,9 +194,12 @@ built_or_cached() {
 }
 
 # done_line: the one line of a finished stage; for classic, what BuildKit would add.
+# Quiet, the lines the image's own scripts printed come first (an incremental or
+# full build, a resolution retry), without BuildKit's "#N SECONDS" prefix.
 done_line() {
 	stop_ticker
 	local how
+	((verbose)) || sed -nE 's/^(#[0-9]+ [0-9.]+ )?(lambda-make: .*)/\2/p' "$log" >&2
 	how="$(built_or_cached) in $((SECONDS - started)) s"
 	if [[ $builder == buildkit ]]; then
 		say "$how (BuildKit)"

@@ -203,7 +203,7 @@ P=$work/installed-user
 fresh "$P"
 rc=0
 out=$(cd "$P" && env -u LAMBDA_MK PKG_CONFIG_PATH="$prefix/lib/pkgconfig" LAMBDA_PROJECT="$run_id-inst" \
-	"$GNUMAKE" lambda-prod LAMBDA_ARCH=x86_64 2>&1) || rc=$?
+	"$GNUMAKE" lambda-prod LAMBDA_ARCH=x86_64 LAMBDA_VERBOSE=1 2>&1) || rc=$?
 [[ $rc -eq 0 ]] || fail_out "$out"
 is "installed: make lambda-prod with only PKG_CONFIG_PATH" "$rc" 0
 like "installed: the installed scripts ran" "$out" "$prefix/share/lambda-make/docker/lambda-stage.sh"

@@ -10,6 +10,8 @@
 #    Cargo.lock entry is repaired by the one retry with a fresh resolution; a crate
 #    missing from the set still fails with cargo's message; a compile error is not
 #    retried;
+#    a registry that cannot be reached is not retried; a base image that is neither
+#    local nor pullable is named with its setting and the offline builder;
 # 5. a removed deps image and garbage in state files: detected, rebuilt.
 # Fixtures set lto = false in their own [profile.release] (builds in seconds).
 # Images are tagged lambda-make/<run id>-*:* or <run id>-*:* and removed on exit.
@@ -20,13 +22,14 @@ src=${LAMBDA_SRCDIR:?}
 . "$src/tests/lib/docker-env.sh" lmerr /tmp/lambda-errors.XXXXXX
 need_make
 
-# mk DIR ARGS...: make in a fixture; output in $out, status in $rc.
+# mk DIR ARGS...: make in a fixture; output in $out, status in $rc. LAMBDA_VERBOSE=1:
+# the checks read the command lines and cargo's output of builds that succeed.
 mk() {
 	local dir=$1
 	shift
 	rc=0
 	out=$("$GNUMAKE" --no-print-directory -C "$dir" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
-		LAMBDA_PROJECT="$run_id-${dir##*/}" LAMBDA_DOCKER="$bk" "$@" 2>&1) || rc=$?
+		LAMBDA_PROJECT="$run_id-${dir##*/}" LAMBDA_DOCKER="$bk" LAMBDA_VERBOSE=1 "$@" 2>&1) || rc=$?
 }
 show() { printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -25; }
 # snap DIR: every artifact and stamp, with its checksum (what a failure must keep).
@@ -57,7 +60,7 @@ retried() { [[ $(retries) -ge 1 ]]; }
 is_key() { [[ $(cat "$1") =~ ^[0-9a-f]{32}$ ]]; }
 profile=$'[profile.release]\nlto = false\ncodegen-units = 16\n'
 
-plan 24
+plan 30
 
 # The fixture: one function, built for both arches first (the artifacts to keep).
 p=$work/proj
@@ -162,6 +165,32 @@ mk "$q" lambda-prod LAMBDA_CARGO_HOME="$ch"
 fails_clean "a compile error" "$q" "$qbefore"
 ok "compile error: cargo's error shown, no resolution retry" \
 	eval '[[ $out == *"error[E0308]"* && $(retries) -eq 0 ]]'
+
+# A registry that cannot be reached (a sparse index on a closed loopback port, seen
+# from inside the container): cargo's network error is shown and not "retried with a
+# fresh resolution", which would need the same registry.
+nh=$work/cargo-home-unreachable
+mkdir -p "$nh"
+printf '[source.crates-io]\nreplace-with = "dead"\n\n[source.dead]\nregistry = "sparse+http://127.0.0.1:9/"\n\n[net]\nretry = 0\n' \
+	>"$nh/config.toml"
+n=$work/net
+mkdir -p "$n/src"
+printf '[package]\nname = "net"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n[features]\n%s = []\n\n%s\n[dependencies]\nlmdep = "1"\n' \
+	"$run_id" "$profile" >"$n/Cargo.toml"
+echo 'fn main() {}' >"$n/src/main.rs"
+mk "$n" lambda-prod LAMBDA_CARGO_HOME="$nh"
+is "unreachable registry: the build fails" "$rc" 2
+ok "unreachable registry: said so, no resolution retry" \
+	eval '[[ $(retries) -eq 0 && $out == *"lambda-make: cargo could not reach a registry"* ]]'
+
+# An image that is neither local nor pullable: one message naming LAMBDA_BASE_IMAGE
+# and the offline builder, before any build output; both builders.
+for d in "$bk" "$classic"; do
+	mk "$p" lambda-prod LAMBDA_ARCH=x86_64 LAMBDA_BASE_IMAGE="$run_id-nonexistent:tag" LAMBDA_DOCKER="$d"
+	fails_clean "unpullable base image ($d)" "$p" "$before"
+	ok "unpullable base image ($d): names LAMBDA_BASE_IMAGE and builder-image.sh, no build output" \
+		eval '[[ $out == *"base image '"'$run_id-nonexistent:tag'"' is not on this machine and cannot be pulled"*"set LAMBDA_BASE_IMAGE"*"builder-image.sh"*"docs/offline.md"* && $out != *"[internal]"* && $out != *"Step 1/"* ]]'
+done
 
 # --- 5. a removed deps image, stale state files --------------------------------------
 docker rmi "lambda-make/$run_id-proj:deps-x86_64" >/dev/null

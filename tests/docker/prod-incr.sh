@@ -37,14 +37,15 @@ fixture() {
 		echo 'fn main() { println!("'"$m"': {}", common::msg()); }' >"$d/$m/src/main.rs"
 	done
 }
-# mk DIR DOCKER ARGS...: make lambda-prod; output in $out, status in $rc.
+# mk DIR DOCKER ARGS...: make lambda-prod; output in $out, status in $rc (LAMBDA_VERBOSE=1:
+# cargo's Compiling lines are Docker's output).
 mk() {
 	local dir=$1 docker=$2
 	shift 2
 	rc=0
 	out=$("$GNUMAKE" --no-print-directory -C "$dir" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
 		LAMBDA_PROJECT="$run_id-${dir##*/}" LAMBDA_DOCKER="$docker" LAMBDA_ARCH=x86_64 \
-		"$@" lambda-prod 2>&1) || rc=$?
+		LAMBDA_VERBOSE=1 "$@" lambda-prod 2>&1) || rc=$?
 	[[ $rc -eq 0 ]] || printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -30
 }
 # compiled: the crates the build stage of the last mk compiled

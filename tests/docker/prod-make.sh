@@ -36,10 +36,15 @@ mk() {
 	[[ $rc -eq 0 ]] || printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -40
 }
 calls() { grep -c . "$work/docker-calls" || true; }
-stages() { grep -o -- '--stage=[a-z]*' <<<"$out" | sort -u | tr '\n' ' '; }
+# stages: the stages the last mk ran, from the command lines (make -n) or the
+# one line per stage of a quiet build ("lambda-make: deps-x86_64: built in ...").
+stages() {
+	sed -nE 's/.*(--stage=[a-z]+).*/\1/p; s/^lambda-make: ([a-z]+)-(x86_64|arm64): (built|cached) in .*/--stage=\1/p' <<<"$out" |
+		sort -u | tr '\n' ' '
+}
 zipsum() { sha256sum "$proj/target/lambda/$1/hello/bootstrap.zip" | cut -c1-64; }
 
-plan 28
+plan 30
 t0=$(date +%s.%N)
 mk -j2 lambda-prod
 t1=$(date +%s.%N)
@@ -66,6 +71,11 @@ is "touch without a content change: no docker command" "$(calls)" 0
 echo '// a comment changes the content' >>"$proj/src/main.rs"
 mk lambda-prod
 is "source edit: only build+runtime rerun" "$(stages)" "--stage=runtime "
+# Quiet by default: a line per stage, none of Docker's output, no command lines.
+ok "quiet: one line per stage and arch, no Docker output" eval \
+	'[[ $out == *"lambda-make: runtime-x86_64: built in "*" s (BuildKit)"* && $out == *"lambda-make: runtime-arm64: built in "* &&
+	   $out != *"#1 "* && $out != *"lambda-stage.sh --docker"* ]]'
+is ".lambda/ ignores itself in git" "$(cat "$proj/.lambda/.gitignore")" "*"
 echo '[features]' >>"$proj/Cargo.toml"
 echo 'extra = []' >>"$proj/Cargo.toml"
 mk lambda-prod
@@ -124,7 +134,7 @@ small_zip() { # DOCKER [MAKE ARGS...]
 	shift
 	rm -rf "$small/target/lambda" "$small/.lambda"
 	"$GNUMAKE" --no-print-directory -C "$small" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
-		LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$docker" LAMBDA_ARCH=x86_64 "$@" lambda-prod >"$work/small.log" 2>&1 &&
+		LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$docker" LAMBDA_ARCH=x86_64 LAMBDA_VERBOSE=1 "$@" lambda-prod >"$work/small.log" 2>&1 &&
 		sha256sum "$small/target/lambda/x86_64/greeter/bootstrap.zip" | cut -c1-64
 }
 bk_zip=$(small_zip "$bk" || true)

@@ -36,8 +36,9 @@ mk() {
 	shift 2
 	rc=0
 	out=$("$GNUMAKE" --no-print-directory -C "$dir" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
-		LAMBDA_PROJECT="$run_id-$proj" LAMBDA_DOCKER="$bk" "$@" 2>&1) || rc=$?
+		LAMBDA_PROJECT="$run_id-$proj" LAMBDA_DOCKER="$bk" LAMBDA_VERBOSE=1 "$@" 2>&1) || rc=$?
 }
+# (LAMBDA_VERBOSE=1: the command lines and Docker's output, which the checks read)
 ran() { [[ $out == *"--stage=$1 "* ]]; }
 img_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || echo none; }
 # rnd N: R = a random number in [0, N) (no subshell: $RANDOM must stay seeded).
