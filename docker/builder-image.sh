@@ -2,8 +2,9 @@
 # Build the offline Debian builder image (rustc-web + cargo-web, x86_64 and
 # aarch64 targets) without any container registry: debootstrap a minimal
 # bookworm rootfs, docker-import it, then install the toolchain on top.
-# The tag is a hash of this script, which holds the whole recipe (the
-# Dockerfile is inline below), so an unchanged recipe reuses the image.
+# The tag is a hash of the recipe (the debootstrap suite and variant, and the
+# Dockerfile inline below), so an unchanged recipe reuses the image and a change
+# to how this script reports progress does not rebuild it.
 # --rust=host puts a copy of the host's rustup toolchain on top (see --help).
 set -euo pipefail
 
@@ -15,15 +16,19 @@ usage() {
 	cat <<EOF
 $PROG - build the offline Debian builder image (Rust for x86_64 and arm64)
 
-Usage: $PROG [--force] [--print-ref] [--rust=debian|host]
+Usage: $PROG [--force] [--print-ref] [--verbose] [--rust=debian|host]
 
 Build (or reuse) the offline builder image and print its reference
-(${REPO}:<recipe hash>) on stdout. Progress goes to stderr.
+(${REPO}:<recipe hash>) on stdout. Progress goes to stderr: a line per step
+and, while a step runs, one every 15 s (seconds so far, the last package);
+the output of debootstrap and docker build only when a step fails (its last
+60 lines; the whole log stays in the temp dir named) or with --verbose.
 Needs root (debootstrap) and a Debian mirror, no container registry.
 
 Options:
   --force      rebuild even if the image already exists
   --print-ref  only print the image reference, build nothing
+  --verbose    stream the output of debootstrap and docker build
   --rust=debian
                Debian's rustc-web and cargo-web (the default; needs only a
                Debian mirror)
@@ -50,6 +55,32 @@ die() {
 
 log() {
 	printf '%s: %s\n' "$PROG" "$*" >&2
+}
+
+# quietly LOG WHAT CMD...: run CMD with its output in LOG (also on stderr with
+# --verbose); every 15 s say it is alive (WHAT, seconds, the last package seen);
+# on failure show LOG's tail. Returns CMD's status.
+quietly() {
+	local logf=$1 what=$2 rc=0 t0=$SECONDS tick=''
+	shift 2
+	if ((verbose)); then
+		"$@" 2>&1 | tee -a "$logf" >&2 || rc=${PIPESTATUS[0]}
+		return "$rc"
+	fi
+	(
+		while sleep 15 >/dev/null 2>&1; do
+			last=$(grep -oE '(Retrieving|Extracting|Unpacking|Setting up) [^ ]+' "$logf" | tail -n1 || true)
+			log "$what: $((SECONDS - t0)) s${last:+ (${last})}"
+		done
+	) &
+	tick=$!
+	"$@" >>"$logf" 2>&1 || rc=$?
+	kill "$tick" 2>/dev/null || true
+	if ((rc)); then
+		tail -n 60 -- "$logf" >&2
+		log "$what failed after $((SECONDS - t0)) s (the whole output: $logf)"
+	fi
+	return "$rc"
 }
 
 # The second stage of the recipe. Hashed together with this script.
@@ -119,6 +150,7 @@ host_main() {
 		return 0
 	fi
 	((force)) && args+=(--force)
+	((verbose)) && args+=(--verbose)
 	base=$(bash "${BASH_SOURCE[0]}" "${args[@]}" --rust=debian) || exit 1
 	for t in x86_64 aarch64; do
 		[[ -d $sysroot/lib/rustlib/$t-unknown-linux-gnu/lib ]] ||
@@ -133,21 +165,23 @@ host_main() {
 	cp -a -- "$sysroot/bin" "$sysroot/lib" "$ctx/rust/"
 	[[ ! -d $sysroot/libexec ]] || cp -a -- "$sysroot/libexec" "$ctx/rust/"
 	host_dockerfile >"$ctx/Dockerfile"
-	DOCKER_BUILDKIT=0 "$docker_cmd" build --pull=false -t "$href" \
-		--build-arg "BASE=$base" "$ctx" >&2
+	DOCKER_BUILDKIT=0 quietly "$ctx.log" "copying the toolchain into the image" \
+		"$docker_cmd" build --pull=false -t "$href" --build-arg "BASE=$base" "$ctx" ||
+		die "docker build of $href failed"
+	rm -f -- "$ctx.log"
 	log "built $href in $((SECONDS - started))s"
 	printf '%s\n' "$href"
 }
 
 recipe_ref() {
-	local self hash
-	self=${BASH_SOURCE[0]}
-	hash=$({ cat -- "$self"; builder_dockerfile; } | sha256sum)
+	local hash
+	hash=$({ printf 'debootstrap --variant=minbase %s\n' "$SUITE"; builder_dockerfile; } | sha256sum)
 	printf '%s:%s\n' "$REPO" "${hash:0:12}"
 }
 
 force=0
 print_only=0
+verbose=0
 rust=debian
 while (($#)); do
 	case $1 in
@@ -157,6 +191,7 @@ while (($#)); do
 		;;
 	--force) force=1 ;;
 	--print-ref) print_only=1 ;;
+	--verbose) verbose=1 ;;
 	--rust=debian) rust=debian ;;
 	--rust=host) rust=host ;;
 	--rust=*) die "unknown toolchain '${1#*=}' for --rust (debian or host)" ;;
@@ -193,9 +228,11 @@ rootfs_ref="$ref-rootfs"
 started=$SECONDS
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/lambda-builder.XXXXXX")
 rootfs_imported=0
+built=0
 
+# The logs outlive a failure (the messages name them); the rootfs never does.
 cleanup() {
-	rm -rf -- "$workdir"
+	if ((built)); then rm -rf -- "$workdir"; else rm -rf -- "$workdir/rootfs" "$workdir/empty"; fi
 	if ((rootfs_imported)); then
 		"$docker_cmd" image rm -- "$rootfs_ref" >/dev/null 2>&1 || true
 	fi
@@ -203,8 +240,8 @@ cleanup() {
 trap cleanup EXIT
 
 log "debootstrap $SUITE (minbase) from $mirror"
-debootstrap --variant=minbase "$SUITE" "$workdir/rootfs" "$mirror" >&2 ||
-	die "debootstrap failed (log: $workdir/rootfs/debootstrap/debootstrap.log)"
+quietly "$workdir/debootstrap.log" debootstrap debootstrap --variant=minbase "$SUITE" "$workdir/rootfs" "$mirror" ||
+	die "debootstrap failed (its own log: $workdir/rootfs/debootstrap/debootstrap.log)"
 
 log "importing rootfs as $rootfs_ref"
 tar -C "$workdir/rootfs" --numeric-owner -c . |
@@ -213,12 +250,15 @@ rootfs_imported=1
 
 log "installing the toolchain"
 # The classic builder works with every client; nothing here needs BuildKit.
-builder_dockerfile |
-	DOCKER_BUILDKIT=0 "$docker_cmd" build --pull=false -t "$ref" \
-		--build-arg "ROOTFS=$rootfs_ref" \
-		--build-arg "MIRROR=$mirror" \
-		--build-arg "SECURITY_MIRROR=$security_mirror" \
-		- >&2
+builder_dockerfile >"$workdir/Dockerfile"
+mkdir -p "$workdir/empty"
+DOCKER_BUILDKIT=0 quietly "$workdir/build.log" "installing the toolchain" \
+	"$docker_cmd" build --pull=false -t "$ref" -f "$workdir/Dockerfile" \
+	--build-arg "ROOTFS=$rootfs_ref" \
+	--build-arg "MIRROR=$mirror" \
+	--build-arg "SECURITY_MIRROR=$security_mirror" \
+	"$workdir/empty" || die "docker build of $ref failed"
 
+built=1
 log "built $ref in $((SECONDS - started))s"
 printf '%s\n' "$ref"
