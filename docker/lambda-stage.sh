@@ -118,7 +118,7 @@ if [[ -n $base ]] && ! "$docker" image inspect -- "$base" >/dev/null 2>&1; then
 	say "pulling the base image $base"
 	if ! why=$("$docker" pull -q -- "$base" 2>&1 >/dev/null); then
 		why=$(grep . <<<"$why" | tail -n1)
-		die "the base image '$base' is not on this machine and cannot be pulled (${why:-no reason given}); set LAMBDA_BASE_IMAGE to an image that is, or build the offline builder with builder-image.sh and use the image name it prints (docs/offline.md says how)" 1
+		die "the base image '$base' is not on this machine and cannot be pulled (${why:-no reason given}); set LAMBDA_BASE_IMAGE to an image that is, such as the offline builder that builder-image.sh builds and names (man builder-image.sh, docs/offline.md)" 1
 	fi
 fi
 

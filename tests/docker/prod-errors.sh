@@ -189,7 +189,7 @@ for d in "$bk" "$classic"; do
 	mk "$p" lambda-prod LAMBDA_ARCH=x86_64 LAMBDA_BASE_IMAGE="$run_id-nonexistent:tag" LAMBDA_DOCKER="$d"
 	fails_clean "unpullable base image ($d)" "$p" "$before"
 	ok "unpullable base image ($d): names LAMBDA_BASE_IMAGE and builder-image.sh, no build output" \
-		eval '[[ $out == *"base image '"'$run_id-nonexistent:tag'"' is not on this machine and cannot be pulled"*"set LAMBDA_BASE_IMAGE"*"builder-image.sh"*"docs/offline.md"* && $out != *"[internal]"* && $out != *"Step 1/"* ]]'
+		eval '[[ $out == *"base image '"'$run_id-nonexistent:tag'"' is not on this machine and cannot be pulled"*"set LAMBDA_BASE_IMAGE"*"builder-image.sh builds and names"*"docs/offline.md"* && $out != *"[internal]"* && $out != *"Step 1/"* ]]'
 done
 
 # --- 5. a removed deps image, stale state files --------------------------------------
