@@ -44,7 +44,7 @@ stages() {
 }
 zipsum() { sha256sum "$proj/target/lambda/$1/hello/bootstrap.zip" | cut -c1-64; }
 
-plan 30
+plan 31
 t0=$(date +%s.%N)
 mk -j2 lambda-prod
 t1=$(date +%s.%N)
@@ -140,6 +140,10 @@ small_zip() { # DOCKER [MAKE ARGS...]
 bk_zip=$(small_zip "$bk" || true)
 classic_zip=$(small_zip "$classic" || true)
 like "classic builder used" "$(cat "$small/.lambda/builder")" "classic"
+# Docker's own notice would tell the user to remove a DOCKER_BUILDKIT=0 they never
+# set; our line says which builder ran and how to get BuildKit instead.
+ok "classic: no legacy-builder notice, our line says what BuildKit adds" eval \
+	'! grep -q "DEPRECATED: The legacy builder" "$work/small.log" && grep -q "runtime-x86_64: built in .*classic builder: .*docker-buildx" "$work/small.log"'
 ok "BuildKit build of the small project" test -n "$bk_zip"
 is "classic builder: identical zip bytes" "$classic_zip" "$bk_zip"
 

@@ -33,3 +33,47 @@ setup() {
 	[ "$status" -eq 1 ]
 	[[ ${lines[-1]} == "lambda-package: the build produced no bootstrap for 'hello' ($t/hello/bootstrap missing)" ]]
 }
+
+# fake_client BEHAVIOUR: a client whose daemon answers but has no images and
+# reaches no registry (the pull error is Docker 20.10's), or whose daemon is down.
+fake_client() {
+	mkdir -p "$t/bin"
+	cat >"$t/bin/docker" <<FAKE
+#!/bin/sh
+[ "$1" = down ] && { echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1; }
+case "\$1 \${2:-}" in
+"info "*) exit 0 ;;
+"image inspect") echo "Error: No such image: \$4" >&2; exit 1 ;;
+"pull -q") echo 'Error response from daemon: Get "https://public.ecr.aws/v2/": dial tcp: lookup public.ecr.aws: no such host' >&2; exit 1 ;;
+"build "*) echo "the build must not start" >&2; exit 1 ;;
+esac
+exit 1
+FAKE
+	chmod +x "$t/bin/docker"
+	printf 'ARG LAMBDA_BASE_IMAGE=public.ecr.aws/amazonlinux/amazonlinux:2023\nFROM ${LAMBDA_BASE_IMAGE} AS base\n' >"$t/Dockerfile"
+}
+
+@test "lambda-stage.sh: an unpullable default base image is exit 1, named with LAMBDA_BASE_IMAGE and builder-image.sh" {
+	fake_client up
+	run "$src/docker/lambda-stage.sh" --stage=base --dockerfile="$t/Dockerfile" \
+		--context="$t/ctx" --tag=x:1 --docker="$t/bin/docker" --build-arg=LAMBDA_TARGET=x86_64-unknown-linux-gnu
+	[ "$status" -eq 1 ]
+	[[ ${lines[-1]} == "lambda-stage: the base image 'public.ecr.aws/amazonlinux/amazonlinux:2023' is not on this machine and cannot be pulled (Error response from daemon: Get \"https://public.ecr.aws/v2/\": dial tcp: lookup public.ecr.aws: no such host); set LAMBDA_BASE_IMAGE to an image that is, such as the offline builder that builder-image.sh builds and names (man builder-image.sh, docs/offline.md)" ]]
+	[[ $output != *"the build must not start"* ]]
+}
+
+@test "lambda-stage.sh: LAMBDA_BASE_IMAGE wins over the Dockerfile's default in the message" {
+	fake_client up
+	run "$src/docker/lambda-stage.sh" --stage=deps --dockerfile="$t/Dockerfile" --context="$t/ctx" \
+		--tag=x:1 --docker="$t/bin/docker" --build-arg=LAMBDA_BASE_IMAGE=nonexistent:tag
+	[ "$status" -eq 1 ]
+	[[ ${lines[-1]} == "lambda-stage: the base image 'nonexistent:tag' is not on this machine"* ]]
+}
+
+@test "lambda-stage.sh: a daemon that is down is exit 3 and said so" {
+	fake_client down
+	run "$src/docker/lambda-stage.sh" --stage=base --dockerfile="$t/Dockerfile" \
+		--context="$t/ctx" --tag=x:1 --docker="$t/bin/docker"
+	[ "$status" -eq 3 ]
+	[[ ${lines[-1]} == "lambda-stage: cannot reach the Docker daemon with '$t/bin/docker' (is dockerd running? DOCKER_HOST="* ]]
+}
