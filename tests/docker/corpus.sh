@@ -85,10 +85,12 @@ ok "conventions: the target/ module is in the context" test -f "$p/.lambda/ctx/s
 p=$work/git-dep
 before=$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)
 mv "$p/vendor" "$p/vendor.away"
-mk "$p" lambda-prod
+logged=$(logged_client "$bk")
+calls_reset
+mk "$p" LAMBDA_DOCKER="$logged" lambda-prod
 is "missing vendor dir: make fails" "$rc" 2
 like "... naming the file, the entry and the fix" "$out" ".cargo/config.toml: [source.vendored-sources] directory 'vendor' does not exist: run 'cargo vendor' again"
-ok "... before any docker command" test "$(grep -c 'lambda-stage' <<<"$out")" -eq 0
+is "... before any docker command" "$(calls_made)" 0
 is "... artifacts and stamps as they were" "$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)" "$before"
 mv "$p/vendor.away" "$p/vendor"
 

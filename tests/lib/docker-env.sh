@@ -40,3 +40,15 @@ need_make() {
 
 # shellcheck disable=SC2034
 image=${LAMBDA_BASE_IMAGE:-$("$src/docker/builder-image.sh")}
+
+# logged_client REAL: print the path of a client that appends each call's arguments
+# to $work/docker-calls and runs REAL; calls_made counts the calls since the last
+# calls_reset. For tests that must show that no docker command ran.
+logged_client() {
+	mkdir -p "$work/bin"
+	printf '#!/bin/sh\necho "$*" >>"%s/docker-calls"\nexec "%s" "$@"\n' "$work" "$1" >"$work/bin/docker-logged"
+	chmod +x "$work/bin/docker-logged"
+	echo "$work/bin/docker-logged"
+}
+calls_reset() { : >"$work/docker-calls"; }
+calls_made() { grep -c . "$work/docker-calls" 2>/dev/null || true; }
