@@ -91,6 +91,9 @@ FROM ${ROOTFS}
 ARG MIRROR
 ARG SECURITY_MIRROR
 ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
+# Besides the toolchains: what real build scripts call, rustfmt (code generators),
+# pkg-config, perl and make (openssl-src), cmake, g++ and libclang (cmake-based
+# -sys crates, bindgen).
 RUN set -eu; \
     printf 'deb %s %s main\n' \
         "$MIRROR" bookworm "$MIRROR" bookworm-updates \
@@ -100,11 +103,12 @@ RUN set -eu; \
     apt-get install -y --no-install-recommends \
         ca-certificates rustc-web cargo-web gcc libc6-dev lld \
         gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu \
-        libstd-rust-web-dev:arm64; \
+        libstd-rust-web-dev:arm64 \
+        rustfmt-web pkg-config perl make cmake g++ libclang-dev; \
     ln -s ld.lld /usr/bin/aarch64-linux-gnu-ld.lld; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/*; \
-    cargo --version; rustc --version
+    cargo --version; rustc --version; rustfmt --version; cmake --version
 ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 # GNU ld took 1.07 s of a 1.2 s incremental dev rebuild of examples/hello;
 # lld links the same binary in a fraction of that (docs/performance.md). The

@@ -35,7 +35,7 @@ answers() {
 packaged() { find "$1/target/lambda/$2" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tr '\n' ' '; }
 
 names=$(corpus_names)
-plan $(($(wc -w <<<"$names") * 5 + 9))
+plan $(($(wc -w <<<"$names") * 5 + 11))
 table=()
 for layout in $names; do
 	p=$work/$layout
@@ -93,6 +93,13 @@ like "... naming the file, the entry and the fix" "$out" ".cargo/config.toml: [s
 is "... before any docker command" "$(calls_made)" 0
 is "... artifacts and stamps as they were" "$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)" "$before"
 mv "$p/vendor.away" "$p/vendor"
+
+# A build script that needs a system library the image lacks: the hint to extend it.
+p=$work/needs-pq
+corpus_write needs-pq "$p"
+mk "$p" lambda-prod
+ok "needs-pq: a missing system library fails the build" test "$rc" -ne 0
+like "... with the way to extend the base image" "$out" "build a base on top of it (FROM + apt-get install, then LAMBDA_BASE_IMAGE): docs/offline.md"
 
 diag "corpus: | layout | result | cold | edit |"
 for row in "${table[@]}"; do diag "corpus: $row"; done

@@ -51,11 +51,14 @@ corpus_write() {
 		printf '[workspace]\nmembers = ["api"]\nresolver = "2"\n' >"$d/Cargo.toml"
 		mkdir -p "$d/api/src"
 		{ pkg api; rt_dep ../tiny-rt; } >"$d/api/Cargo.toml"
+		# a code generator's build script: writes Rust and formats it with rustfmt
 		cat >"$d/api/build.rs" <<'RS'
-use std::{env, fs, path::Path};
+use std::{env, fs, path::Path, process::Command};
 fn main() {
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("layout.rs");
-    fs::write(out, "pub const LAYOUT: &str = \"ws-build-rs\";\n").unwrap();
+    fs::write(&out, "pub const LAYOUT : &str = \"ws-build-rs\" ;\n").unwrap();
+    let ok = Command::new("rustfmt").arg("--edition=2021").arg(&out).status();
+    assert!(ok.map(|s| s.success()).unwrap_or(false), "failed to run rustfmt");
 }
 RS
 		printf 'include!(concat!(env!("OUT_DIR"), "/layout.rs"));\nfn main() {\n    tiny_rt::serve(|e| format!("{{\\"layout\\":\\"{LAYOUT}\\",\\"fn\\":\\"api\\",\\"event\\":{e}}}"))\n}\n' \
@@ -104,6 +107,14 @@ RS
 		printf 'mod target;\nfn main() {\n    tiny_rt::serve(|e| target::reply("multi", e))\n}\n' >"$d/src/main.rs"
 		printf '#[path = "../target/mod.rs"]\nmod target;\nfn main() {\n    tiny_rt::serve(|e| target::reply("second", e))\n}\n' >"$d/src/bin/second.rs"
 		printf '#[path = "../../target/mod.rs"]\nmod target;\nfn main() {\n    tiny_rt::serve(|e| target::reply("third", e))\n}\n' >"$d/src/bin/third/main.rs"
+		;;
+	needs-pq)
+		# not in corpus_names: a build script that needs a system library (libpq)
+		# that the builder image lacks, probed by the real pkg-config crate
+		{ pkg needs-pq; rt_dep; printf '\n[build-dependencies]\npkg-config = "0.3"\n'; } >"$d/Cargo.toml"
+		printf 'fn main() {\n    pkg_config::probe_library("libpq").unwrap();\n}\n' >"$d/build.rs"
+		main_rs "$name" needs-pq >"$d/src/main.rs"
+		corpus_vendor "$d"
 		;;
 	*) echo "corpus: no layout '$name'" >&2; return 1 ;;
 	esac
