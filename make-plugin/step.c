@@ -233,6 +233,12 @@ step_stamp_cmd(const struct cmd_env *e, const char *stage, unsigned arch, const 
 	if ((out->len && buf_adds(out, " && ") < 0) ||
 	    quote_argv(out, (const char *const *)argv.v, argv.n) < 0)
 		goto out;
+	/* a failed stage takes back the inputs it recorded: it leaves nothing behind */
+	p.len = 0;
+	if (step_stamp(e, stage, arch, &p) < 0 || buf_adds(&p, ".inputs.next") < 0 ||
+	    buf_adds(out, " || { rc=$?; rm -f -- ") < 0 || quote_sh(out, p.s) < 0 ||
+	    buf_adds(out, "; exit \"$rc\"; }") < 0)
+		goto out;
 	rc = 0;
 out:
 	strv_free(&argv);

@@ -19,7 +19,8 @@ int step_stamp(const struct cmd_env *e, const char *stage, unsigned arch, struct
  * is the file the stamp recorded), 0 if it must run, -1 on error. */
 int step_fresh(const struct cmd_env *e, const char *stage, unsigned arch, const char *key);
 /* Append " && lambda-stamp.sh STAMP KEY [PACKAGE...]": the command that records a
- * finished stage (runtime: with its package files, which step_fresh verifies). */
+ * finished stage (runtime: with its package files, which step_fresh verifies), and
+ * after it the removal of the recorded inputs (step_record) if the stage failed. */
 int step_stamp_cmd(const struct cmd_env *e, const char *stage, unsigned arch, const char *key,
 		   struct buf *out);
 /* Write the stage's current inputs to <stamp>.inputs.next (atomically), which
