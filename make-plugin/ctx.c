@@ -236,7 +236,10 @@ out:
 /* Bring dst (.lambda/ctx/vendor) to hold exactly the vendored directories dirs of
  * project dir, at their relative paths, unless the last copy is complete and
  * current: as for the cargo home, a signature file written last and checked against
- * both the project's vendored crates and the copy's. */
+ * both the project's vendored crates and the copy's. The signature file lies inside
+ * dst, so the deps stage's COPY of it is never an empty layer (the classic builder
+ * fails on a layer identical to the one WORKDIR made: "failed to get layer"). */
+#define VENDOR_SIG ".lambda-vendor.sig"
 static int
 vendor_sync(const char *dir, const struct strv *dirs, const char *dst)
 {
@@ -247,7 +250,7 @@ vendor_sync(const char *dir, const struct strv *dirs, const char *dst)
 	size_t len, i;
 	int n = -1, r;
 
-	if (vendor_tree_sig(dir, dirs, sig) < 0 || buf_fmt(&sp, "%s.sig", dst) < 0)
+	if (vendor_tree_sig(dir, dirs, sig) < 0 || buf_fmt(&sp, "%s/" VENDOR_SIG, dst) < 0)
 		goto out;
 	old = file_read(sp.s, &len);
 	r = old && len == HASH_HEX + 1 && !memcmp(old, sig, HASH_HEX) &&
@@ -272,6 +275,8 @@ vendor_sync(const char *dir, const struct strv *dirs, const char *dst)
 	if (walk_files_skip(dst, dirs, &stale) < 0)
 		goto fail;
 	for (i = 0; i < stale.n; i++) {
+		if (!strcmp(stale.v[i], VENDOR_SIG))
+			continue;
 		to.len = 0;
 		if (buf_fmt(&to, "%s/%s", dst, stale.v[i]) < 0 || unlink_quiet(to.s) < 0)
 			goto fail;

@@ -124,6 +124,9 @@ context(void **state)
 	assert_true(ctx_sync("p", NULL) > 0);
 	assert_int_not_equal(access("p/.lambda/ctx/vendor/vendor/quote/src/lib.rs", F_OK), 0);
 	assert_int_equal(access("p/.lambda/ctx/src/vendor/quote/src/lib.rs", F_OK), 0);
+	/* never empty, even with nothing vendored: an empty COPY layer can equal
+	 * WORKDIR's, which the classic builder cannot export */
+	assert_int_equal(access("p/.lambda/ctx/vendor/.lambda-vendor.sig", F_OK), 0);
 	fx_leave();
 }
 
