@@ -109,18 +109,19 @@ fail:
 int
 ctx_mirror(const char *src, const char *dst, int byname)
 {
-	return ctx_mirror_skip(src, dst, NULL, byname);
+	return ctx_mirror_skip(src, dst, NULL, NULL, byname);
 }
 
 int
-ctx_mirror_skip(const char *src, const char *dst, const struct strv *skip, int byname)
+ctx_mirror_skip(const char *src, const char *dst, const struct strv *skip,
+		struct strv *outside, int byname)
 {
 	struct strv files = {0};
 	struct buf from = {0}, to = {0}, tmp = {0};
 	size_t i;
 	int n = 0, r;
 
-	if (dir_make(dst) < 0 || walk_files_skip(src, skip, &files) < 0)
+	if (dir_make(dst) < 0 || walk_files_links(src, skip, outside, &files) < 0)
 		goto fail;
 	for (i = 0; i < files.n; i++) {
 		if (path_join(&from, src, files.v[i]) < 0 || path_join(&to, dst, files.v[i]) < 0)
@@ -344,7 +345,7 @@ out:
 }
 
 int
-ctx_sync(const char *dir, const char *cargo_home)
+ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 {
 	struct strv vdirs = {0};
 	struct buf p = {0};
@@ -362,7 +363,7 @@ ctx_sync(const char *dir, const char *cargo_home)
 	if (vendor_dirs(dir, &vdirs) < 0)
 		goto fail;
 	if (path_join(&p, dir, ".lambda/ctx/src") < 0 ||
-	    (r = ctx_mirror_skip(dir, p.s, &vdirs, 0)) < 0)
+	    (r = ctx_mirror_skip(dir, p.s, &vdirs, outside, 0)) < 0)
 		goto fail;
 	n += r;
 	if (path_join(&p, dir, ".lambda/ctx/vendor") < 0 || (r = vendor_sync(dir, &vdirs, p.s)) < 0)

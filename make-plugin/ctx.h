@@ -8,14 +8,17 @@
  * project's files, compared by content, without its vendored directories), vendor/
  * (those directories, see vendor.h), cargo-home/ (a mirror of cargo_home, or
  * empty when cargo_home is NULL or ""), and .lambda/.gitignore ("*"). Returns the
- * number of files written or removed, -1 on error. */
-int ctx_sync(const char *dir, const char *cargo_home);
+ * number of files written or removed, -1 on error. The project's symlinks that
+ * point outside it, left out of the context, are appended to outside (unless NULL). */
+int ctx_sync(const char *dir, const char *cargo_home, struct strv *outside);
 /* Make dst hold exactly the regular files of src (skipping the top-level
  * target/ and .lambda/, and .git),
  * writing only files whose content or exec bit differ; byname: trust equal size
  * and mtime instead of reading (for immutable trees such as vendored crates). */
 int ctx_mirror(const char *src, const char *dst, int byname);
-/* ctx_mirror that also leaves out the directories skip names (walk_files_skip). */
-int ctx_mirror_skip(const char *src, const char *dst, const struct strv *skip, int byname);
+/* ctx_mirror that also leaves out the directories skip names and lists in outside
+ * the symlinks leading out of src (walk_files_links). */
+int ctx_mirror_skip(const char *src, const char *dst, const struct strv *skip,
+		    struct strv *outside, int byname);
 
 #endif

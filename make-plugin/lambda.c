@@ -480,15 +480,29 @@ static char *
 fn_context(const char *nm, unsigned int argc, char **argv)
 {
 	struct buf out = {0};
+	struct strv away = {0};
 	char *dir = var("LAMBDA_DIR"), *ch = var("LAMBDA_CARGO_HOME");
+	size_t i;
 	int n;
 
 	(void)argc, (void)argv;
-	n = ctx_sync(arg_trim(dir), arg_trim(ch));
+	n = ctx_sync(arg_trim(dir), arg_trim(ch), &away);
 	gmk_free(dir);
 	gmk_free(ch);
-	if (n < 0)
+	if (n < 0) {
+		strv_free(&away);
 		return fail(nm, err_get());
+	}
+	for (i = 0; i < away.n; i++) {
+		struct buf w = {0};
+
+		buf_fmt(&w, "%s: a symlink to a file outside the project: left out of the build",
+			away.v[i]);
+		if (w.s)
+			make_say("warning", "lambda-make", w.s);
+		buf_free(&w);
+	}
+	strv_free(&away);
 	buf_fmt(&out, "%d", n);
 	return give(&out);
 }

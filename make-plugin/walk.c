@@ -74,9 +74,28 @@ in_skip(const struct strv *skip, const char *rel)
 	       bsearch(&rel, skip->v, skip->n, sizeof(*skip->v), strv_cmp) != NULL;
 }
 
+/* One walk: the root's length in path, what to skip, where names go. */
+struct walk {
+	size_t rootlen;
+	const struct strv *skip;
+	char *real;            /* the root, resolved: links must stay below it */
+	struct strv *out, *outside;
+};
+
+/* Does the resolved path t lie below (or at) the resolved root? */
+static int
+below(const char *t, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (n == 1)
+		return 1; /* the root is "/" */
+	return !strncmp(t, root, n) && (t[n] == '/' || t[n] == '\0');
+}
+
 /* Recurse with path = root/rel; rel is "" at the top. */
 static int
-walk_dir(struct buf *path, size_t rootlen, const struct strv *skip, struct strv *out)
+walk_dir(struct buf *path, struct walk *w)
 {
 	DIR *d;
 	struct dirent *e;
@@ -90,6 +109,7 @@ walk_dir(struct buf *path, size_t rootlen, const struct strv *skip, struct strv 
 	}
 	for (;;) {
 		struct stat st;
+		const char *rel;
 
 		errno = 0;
 		e = readdir(d);
@@ -106,23 +126,31 @@ walk_dir(struct buf *path, size_t rootlen, const struct strv *skip, struct strv 
 		path->s[len] = '\0';
 		if (buf_addc(path, '/') < 0 || buf_adds(path, e->d_name) < 0)
 			goto out;
+		rel = path->s + w->rootlen + 1;
 		if (lstat(path->s, &st) < 0) {
 			err_sys("%s", path->s);
 			goto out;
 		}
 		if (S_ISLNK(st.st_mode)) {
-			/* a dangling link is skipped; a link to a dir is not followed */
-			if (stat(path->s, &st) < 0 || !S_ISREG(st.st_mode))
+			/* never followed out of the root (a link to ~/.aws/credentials
+			 * must not reach a build); a dangling link or one to a dir is
+			 * skipped; one to a file inside counts as that file */
+			char *t = realpath(path->s, NULL);
+			int in = t && w->real && below(t, w->real), away = t && !in;
+
+			free(t);
+			if (away && w->outside && strv_add(w->outside, rel) < 0)
+				goto out;
+			if (!in || stat(path->s, &st) < 0 || !S_ISREG(st.st_mode))
 				continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (walk_skipped(e->d_name, len == rootlen) ||
-			    in_skip(skip, path->s + rootlen + 1))
+			if (walk_skipped(e->d_name, len == w->rootlen) || in_skip(w->skip, rel))
 				continue;
-			if (walk_dir(path, rootlen, skip, out) < 0)
+			if (walk_dir(path, w) < 0)
 				goto out;
 		} else if (S_ISREG(st.st_mode)) {
-			if (strv_add(out, path->s + rootlen + 1) < 0)
+			if (strv_add(w->out, rel) < 0)
 				goto out;
 		}
 	}
@@ -143,7 +171,15 @@ walk_files(const char *root, struct strv *out)
 int
 walk_files_skip(const char *root, const struct strv *skip, struct strv *out)
 {
+	return walk_files_links(root, skip, NULL, out);
+}
+
+int
+walk_files_links(const char *root, const struct strv *skip, struct strv *outside,
+		 struct strv *out)
+{
 	struct buf path = {0};
+	struct walk w = {0, skip, NULL, out, outside};
 	size_t first = out->n, rootlen;
 	int rc;
 
@@ -152,7 +188,10 @@ walk_files_skip(const char *root, const struct strv *skip, struct strv *out)
 	while (path.len > 1 && path.s[path.len - 1] == '/')
 		path.s[--path.len] = '\0';
 	rootlen = path.len;
-	rc = walk_dir(&path, rootlen, skip, out);
+	w.rootlen = rootlen;
+	w.real = realpath(path.s, NULL);
+	rc = walk_dir(&path, &w);
+	free(w.real);
 	buf_free(&path);
 	if (rc == 0 && out->n - first > 1)
 		qsort(out->v + first, out->n - first, sizeof(*out->v), strv_cmp);

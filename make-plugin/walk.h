@@ -21,10 +21,15 @@ void strv_free(struct strv *sv);
  * at the top (top != 0), where they are the project's output and lambda-make's state. */
 int walk_skipped(const char *name, int top);
 /* Append to out the paths, relative to root, of every regular file below root,
- * sorted bytewise; symlinks to files count as files, symlinked dirs are not followed. */
+ * sorted bytewise; a symlink to a file inside root counts as that file, one that
+ * leaves root or dangles is skipped, symlinked dirs are not followed. */
 int walk_files(const char *root, struct strv *out);
 /* walk_files that also skips the directories named in skip (paths relative to root,
  * sorted with strv_sort; NULL for none). */
 int walk_files_skip(const char *root, const struct strv *skip, struct strv *out);
+/* walk_files_skip that also appends to outside (unless NULL) every symlink whose
+ * target lies outside root: such a link is never followed by any walk. */
+int walk_files_links(const char *root, const struct strv *skip, struct strv *outside,
+		     struct strv *out);
 
 #endif

@@ -4,7 +4,8 @@
 # - the cargo-home copy in .lambda/ctx is redone whenever it does not match the
 #   cargo home: after a run without LAMBDA_CARGO_HOME (or make -n), after the copy
 #   was emptied by hand, after a switch to another home; a missing home is an
-#   error naming LAMBDA_CARGO_HOME.
+#   error naming LAMBDA_CARGO_HOME;
+# - a symlink to a file outside the project is named once and copied nowhere.
 set -euo pipefail
 # shellcheck source=tests/lib/tap.sh
 . "${LAMBDA_SRCDIR:?}/tests/lib/tap.sh"
@@ -47,7 +48,7 @@ targets=(lambda-prod lambda-dev lambda-docker lambda-context lambda-clean lambda
 for a in x86_64 arm64; do
 	for s in base deps build runtime prod; do targets+=("lambda-$s-$a"); done
 done
-plan $((${#targets[@]} + 11))
+plan $((${#targets[@]} + 13))
 
 vendored alpha "$work/home-a"
 vendored beta "$work/home-b"
@@ -78,6 +79,14 @@ sig_b=$(cat .lambda/ctx/cargo-home.sig)
 run lambda-context LAMBDA_CARGO_HOME="$work/home-a"
 is "and back" "$(copied)" "config.toml vendor/alpha/.cargo-checksum.json vendor/alpha/Cargo.toml vendor/alpha/src/lib.rs "
 ok "the signature follows the copy" test "$(cat .lambda/ctx/cargo-home.sig)" != "$sig_b"
+
+# A symlink out of the project (issue 18): one warning naming it, its content nowhere.
+echo "TOPSECRET-aws-key" >"$work/credentials"
+ln -s "$work/credentials" src/creds
+run lambda-context
+is "a symlink out of the project: one warning naming it" "$(grep -c 'lambda-make: src/creds: a symlink to a file outside the project: left out of the build' <<<"$out")" 1
+is "... and its content is nowhere in .lambda" "$(grep -rl TOPSECRET .lambda | wc -l)" 0
+rm src/creds
 
 rm -rf "$work/home-a"
 run lambda-context LAMBDA_CARGO_HOME="$work/home-a"

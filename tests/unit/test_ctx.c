@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "ctx.h"
+#include "hash.h"
 #include "fixture.h"
 
 static char *
@@ -66,7 +67,7 @@ sync_and_home_signature(void **state)
 	fx_write("home/config.toml", "[net]\noffline = true\n");
 	fx_write("home/vendor/itoa/.cargo-checksum.json", "{\"files\":{}}");
 	fx_write("home/vendor/itoa/src/lib.rs", "// itoa");
-	assert_true(ctx_sync("p", "home") > 0);
+	assert_true(ctx_sync("p", "home", NULL) > 0);
 	s = slurp("p/.lambda/ctx/cargo-home/vendor/itoa/src/lib.rs");
 	assert_string_equal(s, "// itoa");
 	free(s);
@@ -76,19 +77,19 @@ sync_and_home_signature(void **state)
 	s = slurp("p/.lambda/.gitignore");
 	assert_string_equal(s, "*\n");
 	free(s);
-	assert_int_equal(ctx_sync("p", "home"), 0);
+	assert_int_equal(ctx_sync("p", "home", NULL), 0);
 	/* a crate's checksum file changing is a new signature: mirrored again */
 	fx_write("home/vendor/itoa/src/lib.rs", "// itoa 2");
 	fx_write("home/vendor/itoa/.cargo-checksum.json", "{\"files\":{\"2\":1}}");
-	assert_int_equal(ctx_sync("p", "home"), 2);
+	assert_int_equal(ctx_sync("p", "home", NULL), 2);
 	s = slurp("p/.lambda/ctx/cargo-home/vendor/itoa/src/lib.rs");
 	assert_string_equal(s, "// itoa 2");
 	free(s);
 	/* no cargo home: the mirror is emptied */
-	assert_true(ctx_sync("p", "") > 0);
+	assert_true(ctx_sync("p", "", NULL) > 0);
 	assert_int_not_equal(access("p/.lambda/ctx/cargo-home/config.toml", F_OK), 0);
 	/* errors name the path */
-	assert_int_equal(ctx_sync("nope", NULL), -1);
+	assert_int_equal(ctx_sync("nope", NULL, NULL), -1);
 	fx_leave();
 }
 
@@ -107,20 +108,55 @@ skeleton_times_follow_content(void **state)
 	fx_write("p/a/src/lib.rs", "");
 	fx_write("p/b/Cargo.toml", "[package]\nname = \"libb\"\nversion = \"1.0.0\"\n");
 	fx_write("p/b/src/lib.rs", "");
-	assert_true(ctx_sync("p", NULL) > 0);
+	assert_true(ctx_sync("p", NULL, NULL) > 0);
 	assert_int_equal(stat("p/.lambda/ctx/skel/Cargo.toml", &a), 0);
 	assert_true(a.st_mtime < 1500000000);
 	/* same size, different content */
 	fx_write("p/Cargo.toml", "[package]\nname = \"p\"\nversion = \"1.0.0\"\n\n[dependencies]\nlibb = { path = \"b\" }\n");
-	assert_true(ctx_sync("p", NULL) > 0);
+	assert_true(ctx_sync("p", NULL, NULL) > 0);
 	assert_int_equal(stat("p/.lambda/ctx/skel/Cargo.toml", &b), 0);
 	assert_int_equal(a.st_size, b.st_size);
 	assert_int_not_equal(a.st_mtime, b.st_mtime);
 	/* back to the first content: back to the first time */
 	fx_write("p/Cargo.toml", "[package]\nname = \"p\"\nversion = \"1.0.0\"\n\n[dependencies]\nliba = { path = \"a\" }\n");
-	assert_true(ctx_sync("p", NULL) > 0);
+	assert_true(ctx_sync("p", NULL, NULL) > 0);
 	assert_int_equal(stat("p/.lambda/ctx/skel/Cargo.toml", &b), 0);
 	assert_int_equal(a.st_mtime, b.st_mtime);
+	fx_leave();
+}
+
+/* A symlink never carries a file from outside the project into the context or a
+ * key; one to a file inside counts as that file; the outside ones are named. */
+static void
+links_stay_inside(void **state)
+{
+	struct strv away = {0};
+	const char *p[] = {"p"};
+	char h1[HASH_HEX + 1], h2[HASH_HEX + 1];
+	char *s;
+
+	(void)state;
+	fx_enter();
+	fx_write("p/Cargo.toml", "[package]\nname = \"p\"\nversion = \"1.0.0\"\n");
+	fx_write("p/src/main.rs", "fn main() {}\n");
+	fx_write("secret", "TOPSECRET-aws-key\n");
+	assert_int_equal(symlink("../../secret", "p/src/creds"), 0);
+	assert_int_equal(symlink("main.rs", "p/src/also.rs"), 0);
+	assert_int_equal(symlink("nowhere", "p/dangling"), 0);
+	assert_true(ctx_sync("p", NULL, &away) > 0);
+	assert_int_equal(away.n, 1);
+	assert_string_equal(away.v[0], "src/creds");
+	assert_int_not_equal(access("p/.lambda/ctx/src/src/creds", F_OK), 0);
+	assert_int_not_equal(access("p/.lambda/ctx/src/dangling", F_OK), 0);
+	s = slurp("p/.lambda/ctx/src/src/also.rs");
+	assert_string_equal(s, "fn main() {}\n");
+	free(s);
+	/* the outside file is in no key either */
+	assert_int_equal(hash_paths(p, 1, h1), 0);
+	fx_write("secret", "TOPSECRET-rotated\n");
+	assert_int_equal(hash_paths(p, 1, h2), 0);
+	assert_string_equal(h1, h2);
+	strv_free(&away);
 	fx_leave();
 }
 
@@ -131,6 +167,7 @@ main(void)
 		cmocka_unit_test(mirror),
 		cmocka_unit_test(sync_and_home_signature),
 		cmocka_unit_test(skeleton_times_follow_content),
+		cmocka_unit_test(links_stay_inside),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
