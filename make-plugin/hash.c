@@ -212,7 +212,6 @@ hash_tree_lines(const char *dir, const struct strv *skip, const char *kind, stru
 	struct strv files = {0};
 	struct buf full = {0}, line = {0};
 	char hex[HASH_HEX + 1];
-	struct hash *h;
 	size_t i;
 	int rc = -1;
 
@@ -220,13 +219,8 @@ hash_tree_lines(const char *dir, const struct strv *skip, const char *kind, stru
 		return -1;
 	for (i = 0; i < files.n; i++) {
 		full.len = line.len = 0;
-		if (buf_fmt(&full, "%s/%s", dir, files.v[i]) < 0 || !(h = hash_new()))
+		if (buf_fmt(&full, "%s/%s", dir, files.v[i]) < 0 || hash_file_hex(full.s, hex) < 0)
 			goto out;
-		if (hash_file(h, full.s) < 0) {
-			free(h);
-			goto out;
-		}
-		hash_done(h, hex);
 		if (buf_fmt(&line, "%s\t%s\t%s", kind, files.v[i], hex) < 0 ||
 		    strv_add(lines, line.s) < 0)
 			goto out;
@@ -237,4 +231,19 @@ out:
 	buf_free(&full);
 	buf_free(&line);
 	return rc;
+}
+
+int
+hash_file_hex(const char *path, char *hex)
+{
+	struct hash *h = hash_new();
+
+	if (!h)
+		return -1;
+	if (hash_file(h, path) < 0) {
+		free(h);
+		return -1;
+	}
+	hash_done(h, hex);
+	return 0;
 }

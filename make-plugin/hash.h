@@ -22,6 +22,8 @@ int hash_record(struct hash *h, const void *data, size_t len);
 int hash_file(struct hash *h, const char *path);
 /* Write the hex digest and free the state. */
 void hash_done(struct hash *h, char *hex);
+/* The digest of one file's bytes (one hash_file record) in hex. */
+int hash_file_hex(const char *path, char *hex);
 
 struct strv;
 /* One line per regular file below dir (the walk of hash_paths, also skipping the

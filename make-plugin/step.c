@@ -45,7 +45,6 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 	char key[HASH_HEX + 1];
 	const char *prev;
 	struct stat st;
-	struct hash *h;
 	size_t i;
 	int rc = -1;
 
@@ -57,13 +56,8 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 		return -1;
 	if (!strcmp(stage, "base")) {
 		if (add_line(lines, "setting", "LAMBDA_BASE_IMAGE", e->base_image) < 0 ||
-		    buf_fmt(&p, "%s/docker/Dockerfile", e->home) < 0 || !(h = hash_new()))
+		    buf_fmt(&p, "%s/docker/Dockerfile", e->home) < 0 || hash_file_hex(p.s, key) < 0)
 			goto out;
-		if (hash_file(h, p.s) < 0) {
-			free(h);
-			goto out;
-		}
-		hash_done(h, key);
 		if (add_line(lines, "file", "lambda-make's Dockerfile", key) < 0)
 			goto out;
 	} else if (!strcmp(stage, "deps")) {
@@ -87,17 +81,10 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 		if (e->cargo_home && *e->cargo_home) {
 			if (buf_fmt(&p, "%s/config.toml", e->cargo_home) < 0)
 				goto out;
-			if (stat(p.s, &st) == 0) {
-				if (!(h = hash_new()))
-					goto out;
-				if (hash_file(h, p.s) < 0) {
-					free(h);
-					goto out;
-				}
-				hash_done(h, key);
-				if (add_line(lines, "file", "LAMBDA_CARGO_HOME/config.toml", key) < 0)
-					goto out;
-			}
+			if (stat(p.s, &st) == 0 &&
+			    (hash_file_hex(p.s, key) < 0 ||
+			     add_line(lines, "file", "LAMBDA_CARGO_HOME/config.toml", key) < 0))
+				goto out;
 		}
 	} else {
 		if (vendor_dirs(e->dir, &vdirs) < 0 ||
