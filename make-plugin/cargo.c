@@ -310,17 +310,21 @@ load_dep(void *arg, const struct toml *entry, const char *path, int from_root, i
 	out = path_norm(from_root || virt ? "" : ws->pkg[l->cur].dir, path, &dir);
 	if (out < 0)
 		goto done;
-	if (!out) {
-		if (path_cat(&mf, dir.s, "Cargo.toml") < 0)
-			goto done;
-		if (!is_file(ws->root, mf.s)) {
-			/* cargo reads a declaration only when a member uses it */
-			rc = decl ? 0 : -1;
-			if (!decl)
-				err_set("%s: path dependency '%s': no Cargo.toml in %s",
-					l->mfname, path, dir.len ? dir.s : ".");
-			goto done;
-		}
+	/* an absolute path cannot keep its place in the build context */
+	if (dir.s[0] == '/') {
+		err_set("%s: path dependency '%s' is absolute, where the build context cannot "
+			"place it: write it relative to the manifest", l->mfname, path);
+		goto done;
+	}
+	if (path_cat(&mf, dir.s, "Cargo.toml") < 0)
+		goto done;
+	if (!is_file(ws->root, mf.s)) {
+		/* cargo reads a declaration only when a member uses it */
+		rc = decl ? 0 : -1;
+		if (!decl)
+			err_set("%s: path dependency '%s': no Cargo.toml in %s: fix the path "
+				"or create the crate there", l->mfname, path, dir.len ? dir.s : ".");
+		goto done;
 	}
 	idx = ws_add(ws, dir.s, out);
 	if (idx < 0)
@@ -888,8 +892,6 @@ cargo_load(const char *dir, struct cargo_ws **out)
 		struct cargo_pkg *p = &ws->pkg[i];
 		const struct toml *d = root;
 
-		if (p->outside)
-			continue;
 		if (p->dir[0]) {
 			toml_free(doc);
 			doc = mf_parse(ws, p->dir, &mf);

@@ -35,9 +35,10 @@ struct cargo_pkg {
 	char *name;
 	char *version;      /* as written or inherited from [workspace.package]; NULL if none */
 	char *dir;          /* manifest dir relative to the root: "" for the root itself;
-	                     * "../x" or absolute when outside (then nothing else is read) */
+	                     * "../x" when outside (layout.h places it) */
 	int member;         /* a workspace member (or the lone package): its bins count */
-	int outside;        /* lies outside the root directory: not loaded */
+	int outside;        /* lies outside the root directory (a monorepo's shared
+	                     * crate): loaded, never a member, its version kept */
 	int keep_version;   /* target of [patch]/[replace]: its version must stay as is */
 	int nested_ws;      /* has its own [workspace]: a root of its own, never a member */
 	struct cargo_target *tgt;

@@ -143,6 +143,10 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 	    av_add(&a, "--build-arg=LAMBDA_BINS=%s", bins.s ? bins.s : "", NULL) < 0 ||
 	    av_add(&a, "--build-arg=SOURCE_DATE_EPOCH=%s", e->epoch, NULL) < 0)
 		goto out;
+	/* a monorepo: the project's place below the context root (layout.h) */
+	if (e->subdir && *e->subdir &&
+	    av_add(&a, "--build-arg=LAMBDA_SUBDIR=/%s", e->subdir, NULL) < 0)
+		goto out;
 	rc = av_emit(&a, out);
 out:
 	buf_free(&a.arena);

@@ -14,6 +14,8 @@ struct cmd_env {
 	const char *project;    /* image name component, see cmd_project */
 	const char *epoch;      /* SOURCE_DATE_EPOCH */
 	const char *cargo_home; /* LAMBDA_CARGO_HOME; "" = none */
+	const char *subdir;     /* the project below the context root (layout.h): a
+	                         * monorepo's "services/app"; NULL or "" = the root */
 	struct cfg cfg;
 	struct strv bins;       /* functions to build */
 };

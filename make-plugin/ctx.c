@@ -8,6 +8,8 @@
 
 #include "buf.h"
 #include "hash.h"
+#include "layout.h"
+#include "path.h"
 #include "ctx.h"
 #include "skel.h"
 #include "vendor.h"
@@ -112,40 +114,80 @@ ctx_mirror(const char *src, const char *dst, int byname)
 	return ctx_mirror_skip(src, dst, NULL, NULL, byname);
 }
 
+/* One tree of a mirror: its files (minus skip) go to dst/pre; name: how the
+ * project reaches it (for the links leading out of it). */
+struct tree {
+	const char *src, *pre;
+	const struct strv *skip;
+	const char *name;
+};
+
+/* Mirror the trees into dst, then remove what none of them holds; the symlinks
+ * leading out of a tree go to outside, named relative to the first tree's src. */
+static int
+mirror_trees(const struct tree *t, size_t nt, const char *dst, struct strv *outside,
+	     int byname)
+{
+	struct strv files = {0}, all = {0};
+	struct buf from = {0}, to = {0}, tmp = {0}, rel = {0};
+	size_t i, k, first;
+	int n = 0, r;
+
+	if (dir_make(dst) < 0)
+		goto fail;
+	for (k = 0; k < nt; k++) {
+		strv_free(&files);
+		first = outside ? outside->n : 0;
+		if (walk_files_links(t[k].src, t[k].skip, outside, &files) < 0)
+			goto fail;
+		/* an outer tree's links, named from the project (pre: its place) */
+		for (i = first; t[k].name && outside && i < outside->n; i++) {
+			rel.len = 0;
+			if (buf_fmt(&rel, "%s/%s", t[k].name, outside->v[i]) < 0)
+				goto fail;
+			free(outside->v[i]);
+			outside->v[i] = buf_take(&rel);
+			if (!outside->v[i]) {
+				err_set("out of memory");
+				goto fail;
+			}
+		}
+		for (i = 0; i < files.n; i++) {
+			if (path_cat(&rel, t[k].pre, files.v[i]) < 0 ||
+			    path_join(&from, t[k].src, files.v[i]) < 0 ||
+			    path_join(&to, dst, rel.s) < 0 || strv_add(&all, rel.s) < 0)
+				goto fail;
+			r = mirror_one(from.s, to.s, byname, &tmp);
+			if (r < 0)
+				goto fail;
+			n += r;
+		}
+	}
+	strv_sort(&all);
+	r = prune(dst, &all);
+	if (r < 0)
+		goto fail;
+	n += r;
+	goto out;
+fail:
+	n = -1;
+out:
+	strv_free(&files);
+	strv_free(&all);
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&tmp);
+	buf_free(&rel);
+	return n;
+}
+
 int
 ctx_mirror_skip(const char *src, const char *dst, const struct strv *skip,
 		struct strv *outside, int byname)
 {
-	struct strv files = {0};
-	struct buf from = {0}, to = {0}, tmp = {0};
-	size_t i;
-	int n = 0, r;
+	struct tree t = {src, "", skip, NULL};
 
-	if (dir_make(dst) < 0 || walk_files_links(src, skip, outside, &files) < 0)
-		goto fail;
-	for (i = 0; i < files.n; i++) {
-		if (path_join(&from, src, files.v[i]) < 0 || path_join(&to, dst, files.v[i]) < 0)
-			goto fail;
-		r = mirror_one(from.s, to.s, byname, &tmp);
-		if (r < 0)
-			goto fail;
-		n += r;
-	}
-	r = prune(dst, &files);
-	if (r < 0)
-		goto fail;
-	n += r;
-	strv_free(&files);
-	buf_free(&from);
-	buf_free(&to);
-	buf_free(&tmp);
-	return n;
-fail:
-	strv_free(&files);
-	buf_free(&from);
-	buf_free(&to);
-	buf_free(&tmp);
-	return -1;
+	return mirror_trees(&t, 1, dst, outside, byname);
 }
 
 /* A content signature of a vendored cargo home that needs no walk of its files:
@@ -242,20 +284,28 @@ out:
  * fails on a layer identical to the one WORKDIR made: "failed to get layer"). */
 #define VENDOR_SIG ".lambda-vendor.sig"
 static int
-vendor_sync(const char *dir, const struct strv *dirs, const char *dst)
+vendor_sync(const char *dir, const struct strv *dirs, const char *dst, const char *pre)
 {
 	char sig[HASH_HEX + 2], have[HASH_HEX + 1];
-	struct buf sp = {0}, from = {0}, to = {0};
-	struct strv stale = {0};
+	struct buf sp = {0}, from = {0}, to = {0}, at = {0};
+	struct strv stale = {0}, placed = {0};
 	char *old;
 	size_t len, i;
 	int n = -1, r;
 
+	/* the copy sits at the project's place in the layout: dst/pre */
+	if (path_join(&at, dst, pre) < 0)
+		goto out;
+	for (i = 0; i < dirs->n; i++) {
+		if (path_cat(&to, pre, dirs->v[i]) < 0 || strv_add(&placed, to.s) < 0)
+			goto out;
+	}
+	strv_sort(&placed);
 	if (vendor_tree_sig(dir, dirs, sig) < 0 || buf_fmt(&sp, "%s/" VENDOR_SIG, dst) < 0)
 		goto out;
 	old = file_read(sp.s, &len);
 	r = old && len == HASH_HEX + 1 && !memcmp(old, sig, HASH_HEX) &&
-	    vendor_tree_sig(dst, dirs, have) == 0 && !memcmp(have, sig, HASH_HEX);
+	    vendor_tree_sig(at.s, dirs, have) == 0 && !memcmp(have, sig, HASH_HEX);
 	free(old);
 	if (r) {
 		n = 0;
@@ -267,13 +317,13 @@ vendor_sync(const char *dir, const struct strv *dirs, const char *dst)
 	for (i = 0; i < dirs->n; i++) {
 		from.len = to.len = 0;
 		if (buf_fmt(&from, "%s/%s", dir, dirs->v[i]) < 0 ||
-		    buf_fmt(&to, "%s/%s", dst, dirs->v[i]) < 0 ||
+		    buf_fmt(&to, "%s/%s", at.s, dirs->v[i]) < 0 ||
 		    (r = ctx_mirror(from.s, to.s, 1)) < 0)
 			goto fail;
 		n += r;
 	}
 	/* what the walk finds outside the current dirs is no longer vendored */
-	if (walk_files_skip(dst, dirs, &stale) < 0)
+	if (walk_files_skip(dst, &placed, &stale) < 0)
 		goto fail;
 	for (i = 0; i < stale.n; i++) {
 		if (!strcmp(stale.v[i], VENDOR_SIG))
@@ -291,9 +341,11 @@ fail:
 	n = -1;
 out:
 	strv_free(&stale);
+	strv_free(&placed);
 	buf_free(&sp);
 	buf_free(&from);
 	buf_free(&to);
+	buf_free(&at);
 	return n;
 }
 
@@ -348,7 +400,10 @@ int
 ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 {
 	struct strv vdirs = {0};
-	struct buf p = {0};
+	struct layout lo = {0};
+	struct tree *t = NULL;
+	struct buf p = {0}, *hosts = NULL;
+	size_t i;
 	int n = 0, r;
 
 	if (path_join(&p, dir, ".lambda/ctx/skel") < 0)
@@ -360,13 +415,26 @@ ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 	 * it belongs in a commit. Written atomically, and only when it differs. */
 	if (path_join(&p, dir, ".lambda/.gitignore") < 0 || file_update(p.s, "*\n", 2, 0644) < 0)
 		goto fail;
-	if (vendor_dirs(dir, &vdirs) < 0)
+	if (vendor_dirs(dir, &vdirs) < 0 || layout_load(dir, &lo) < 0)
 		goto fail;
+	/* the project at its place below the context root, each outside path
+	 * dependency at its own (layout.h) */
+	if (!(t = calloc(lo.rel.n + 1, sizeof(*t))) || !(hosts = calloc(lo.rel.n + 1, sizeof(*hosts)))) {
+		err_set("out of memory");
+		goto fail;
+	}
+	t[0] = (struct tree){dir, lo.prefix, &vdirs, NULL};
+	for (i = 0; i < lo.rel.n; i++) {
+		if (path_join(&hosts[i], dir, lo.outer.v[i]) < 0)
+			goto fail;
+		t[i + 1] = (struct tree){hosts[i].s, lo.rel.v[i], NULL, lo.outer.v[i]};
+	}
 	if (path_join(&p, dir, ".lambda/ctx/src") < 0 ||
-	    (r = ctx_mirror_skip(dir, p.s, &vdirs, outside, 0)) < 0)
+	    (r = mirror_trees(t, lo.rel.n + 1, p.s, outside, 0)) < 0)
 		goto fail;
 	n += r;
-	if (path_join(&p, dir, ".lambda/ctx/vendor") < 0 || (r = vendor_sync(dir, &vdirs, p.s)) < 0)
+	if (path_join(&p, dir, ".lambda/ctx/vendor") < 0 ||
+	    (r = vendor_sync(dir, &vdirs, p.s, lo.prefix)) < 0)
 		goto fail;
 	n += r;
 	if (path_join(&p, dir, ".lambda/ctx/cargo-home") < 0)
@@ -387,11 +455,16 @@ ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 			goto fail;
 		n += r;
 	}
+	goto out;
+fail:
+	n = -1;
+out:
+	for (i = 0; hosts && i < lo.rel.n; i++)
+		buf_free(&hosts[i]);
+	free(hosts);
+	free(t);
+	layout_free(&lo);
 	strv_free(&vdirs);
 	buf_free(&p);
 	return n;
-fail:
-	strv_free(&vdirs);
-	buf_free(&p);
-	return -1;
 }

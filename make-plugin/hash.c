@@ -209,6 +209,13 @@ out:
 int
 hash_tree_lines(const char *dir, const struct strv *skip, const char *kind, struct strv *lines)
 {
+	return hash_tree_lines_at(dir, skip, kind, "", lines);
+}
+
+int
+hash_tree_lines_at(const char *dir, const struct strv *skip, const char *kind, const char *pre,
+		   struct strv *lines)
+{
 	struct strv files = {0};
 	struct buf full = {0}, line = {0};
 	char hex[HASH_HEX + 1];
@@ -221,7 +228,8 @@ hash_tree_lines(const char *dir, const struct strv *skip, const char *kind, stru
 		full.len = line.len = 0;
 		if (buf_fmt(&full, "%s/%s", dir, files.v[i]) < 0 || hash_file_hex(full.s, hex) < 0)
 			goto out;
-		if (buf_fmt(&line, "%s\t%s\t%s", kind, files.v[i], hex) < 0 ||
+		if (buf_fmt(&line, "%s\t%s%s%s\t%s", kind, pre, *pre ? "/" : "", files.v[i],
+			    hex) < 0 ||
 		    strv_add(lines, line.s) < 0)
 			goto out;
 	}

@@ -31,4 +31,8 @@ struct strv;
  * "KIND\tPATH\tHEX", PATH relative, HEX the digest of its content. */
 int hash_tree_lines(const char *dir, const struct strv *skip, const char *kind,
 		    struct strv *lines);
+/* hash_tree_lines with each PATH prefixed by pre and a slash (pre "": none), for a
+ * tree that the project reaches at pre (an outside path dependency). */
+int hash_tree_lines_at(const char *dir, const struct strv *skip, const char *kind,
+		       const char *pre, struct strv *lines);
 #endif

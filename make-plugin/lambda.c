@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "hash.h"
+#include "layout.h"
 #include "quote.h"
 #include "mhash.h"
 #include "skel.h"
@@ -227,6 +228,7 @@ struct env {
 	struct cmd_env e;
 	char *vars[7];
 	char project[128];
+	struct layout lo;       /* where the project sits in the context (e.subdir) */
 };
 
 static void
@@ -239,6 +241,7 @@ env_free(struct env *v)
 			gmk_free(v->vars[i]);
 	cfg_free(&v->e.cfg);
 	strv_free(&v->e.bins);
+	layout_free(&v->lo);
 }
 
 /* Check each requested function against the project's binaries. */
@@ -328,7 +331,10 @@ env_load(struct env *v)
 		return -1;
 	}
 	v->e.project = v->project;
-	return env_bins(v);
+	if (env_bins(v) < 0 || layout_load(v->e.dir, &v->lo) < 0)
+		return -1;
+	v->e.subdir = v->lo.prefix;
+	return 0;
 }
 
 /* "" → every configured arch; else exactly one valid name. */

@@ -5,6 +5,8 @@
 #include "buf.h"
 #include "cargo.h"
 #include "hash.h"
+#include "layout.h"
+#include "path.h"
 #include "mhash.h"
 #include "vendor.h"
 #include "walk.h"
@@ -16,23 +18,40 @@ mhash_each(const char *dir, int (*fn)(void *, const char *, const struct buf *),
 {
 	struct cargo_ws *ws = NULL;
 	struct strv files = {0}, vdirs = {0};
-	struct buf data = {0};
-	size_t i;
+	struct buf data = {0}, root = {0}, rel = {0};
+	struct layout lo = {0};
+	size_t i, k;
 	int rc = -1;
 
 	/* vendored crates are keyed by their checksum files instead (vendor_tree_sig) */
 	if (cargo_load(dir, &ws) < 0 || vendor_dirs(dir, &vdirs) < 0 ||
 	    walk_files_skip(dir, &vdirs, &files) < 0)
 		goto done;
-	for (i = 0; i < files.n; i++) {
-		if (!cargo_layer_file(files.v[i]))
-			continue;
-		data.len = 0;
-		if (cargo_layer_read(ws, files.v[i], &data) < 0 || fn(ctx, files.v[i], &data) < 0)
-			goto done;
+	if (layout_make(ws, &lo) < 0)
+		goto done;
+	/* the project's files, then each outside path dependency's, named from the
+	 * project ("../../libs/common/Cargo.toml") */
+	for (k = 0; k <= lo.outer.n; k++) {
+		if (k) {
+			strv_free(&files);
+			if (path_cat(&root, dir, "") < 0 || buf_fmt(&root, "/%s", lo.outer.v[k - 1]) < 0 ||
+			    walk_files(root.s, &files) < 0)
+				goto done;
+		}
+		for (i = 0; i < files.n; i++) {
+			if (!cargo_layer_file(files.v[i]))
+				continue;
+			data.len = 0;
+			if (path_cat(&rel, k ? lo.outer.v[k - 1] : "", files.v[i]) < 0 ||
+			    cargo_layer_read(ws, rel.s, &data) < 0 || fn(ctx, rel.s, &data) < 0)
+				goto done;
+		}
 	}
 	rc = 0;
 done:
+	layout_free(&lo);
+	buf_free(&root);
+	buf_free(&rel);
 	buf_free(&data);
 	strv_free(&files);
 	strv_free(&vdirs);

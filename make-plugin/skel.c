@@ -7,6 +7,8 @@
 
 #include "buf.h"
 #include "cargo.h"
+#include "layout.h"
+#include "path.h"
 #include "skel.h"
 #include "vendor.h"
 #include "walk.h"
@@ -101,33 +103,30 @@ kind_name(enum cargo_kind k)
 	return "target";
 }
 
-/* Stubs for the targets of every own crate. */
+/* Stubs for the targets of every own crate, at their places in the layout. */
 static int
-plan_stubs(struct plan *pl, const struct cargo_ws *ws, const char *src)
+plan_stubs(struct plan *pl, const struct cargo_ws *ws, const struct layout *lo,
+	   const char *src)
 {
-	struct buf b = {0};
+	struct buf b = {0}, at = {0};
 	struct entry *e;
 	size_t i, j;
+	int rc = -1;
 
 	for (i = 0; i < ws->npkg; i++) {
 		const struct cargo_pkg *p = &ws->pkg[i];
 
-		if (p->outside) {
-			err_set("%s: local crate '%s' lies outside the project directory, "
-				"where the build context cannot reach it", src, p->dir);
-			return -1;
-		}
 		for (j = 0; j < p->ntgt; j++) {
 			const struct cargo_target *t = &p->tgt[j];
 			int lib = t->kind == CARGO_LIB;
 
-			if (t->path[0] == '/' || !strcmp(t->path, "..") ||
-			    !strncmp(t->path, "../", 3) || !t->path[0]) {
+			if (path_norm(lo->prefix, t->path, &at) != 0 || !at.s[0]) {
 				err_set("%s: %s '%s' of package '%s' lies outside the project "
-					"directory", src, kind_name(t->kind), t->path, p->name);
-				return -1;
+					"directory and its path dependencies", src,
+					kind_name(t->kind), t->path, p->name);
+				goto out;
 			}
-			e = plan_find(pl, t->path);
+			e = plan_find(pl, at.s);
 			if (e) {
 				/* a lib sharing a file with a bin: a main() serves both */
 				if (!e->layer && !lib && e->len == 0) {
@@ -135,22 +134,56 @@ plan_stubs(struct plan *pl, const struct cargo_ws *ws, const char *src)
 					e->data = strdup(stub_main);
 					if (!e->data) {
 						err_set("out of memory");
-						return -1;
+						goto out;
 					}
 					e->len = strlen(stub_main);
 				}
 				continue;
 			}
 			b.len = 0;
-			if (buf_adds(&b, lib ? "" : stub_main) < 0 ||
-			    plan_add(pl, t->path, &b, 0) < 0) {
-				buf_free(&b);
-				return -1;
-			}
+			if (buf_adds(&b, lib ? "" : stub_main) < 0 || plan_add(pl, at.s, &b, 0) < 0)
+				goto out;
 		}
 	}
+	rc = 0;
+out:
 	buf_free(&b);
-	return 0;
+	buf_free(&at);
+	return rc;
+}
+
+/* The manifest-layer files below src/under (under: "" or an outside dir relative
+ * to src), each added at its place below the context root. */
+static int
+plan_layer(struct plan *pl, const struct cargo_ws *ws, const struct layout *lo,
+	   const char *src, const char *under, const struct strv *skip, const char *own)
+{
+	struct strv files = {0};
+	struct buf root = {0}, rel = {0}, at = {0}, b = {0};
+	size_t i, n = own ? strlen(own) : 0;
+	int rc = -1;
+
+	if (path_cat(&root, src, under) < 0 || walk_files_skip(root.s, skip, &files) < 0)
+		goto out;
+	for (i = 0; i < files.n; i++) {
+		if (!cargo_layer_file(files.v[i]))
+			continue;
+		if (own && !strncmp(files.v[i], own, n) && files.v[i][n] == '/')
+			continue;
+		b.len = 0;
+		if (path_cat(&rel, under, files.v[i]) < 0 || layout_map(lo, rel.s, &at) < 0 ||
+		    cargo_layer_read(ws, rel.s, &b) < 0 || buf_addn(&b, "", 0) < 0 ||
+		    plan_add(pl, at.s, &b, 1) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	strv_free(&files);
+	buf_free(&root);
+	buf_free(&rel);
+	buf_free(&at);
+	buf_free(&b);
+	return rc;
 }
 
 /* If dst lies inside src, its path relative to src (so a walk of src skips it). */
@@ -177,37 +210,29 @@ static int
 plan_make(struct plan *pl, const char *src, const char *dst)
 {
 	struct cargo_ws *ws = NULL;
-	struct strv files = {0}, vdirs = {0};
-	struct buf b = {0};
+	struct layout lo = {0};
+	struct strv vdirs = {0};
 	char *skip = nested_prefix(src, dst);
-	size_t i, n = skip ? strlen(skip) : 0;
+	size_t i;
 	int rc = -1;
 
 	/* vendored crates reach the deps stage whole, from ctx/vendor (vendor.h) */
-	if (cargo_load(src, &ws) < 0 || vendor_dirs(src, &vdirs) < 0)
+	if (cargo_load(src, &ws) < 0 || layout_make(ws, &lo) < 0 || vendor_dirs(src, &vdirs) < 0)
 		goto done;
-	if (walk_files_skip(src, &vdirs, &files) < 0)
+	if (plan_layer(pl, ws, &lo, src, "", &vdirs, skip) < 0)
 		goto done;
-	for (i = 0; i < files.n; i++) {
-		if (!cargo_layer_file(files.v[i]))
-			continue;
-		if (skip && !strncmp(files.v[i], skip, n) && files.v[i][n] == '/')
-			continue;
-		b.len = 0;
-		if (cargo_layer_read(ws, files.v[i], &b) < 0 ||
-		    buf_addn(&b, "", 0) < 0 || plan_add(pl, files.v[i], &b, 1) < 0)
+	for (i = 0; i < lo.outer.n; i++)
+		if (plan_layer(pl, ws, &lo, src, lo.outer.v[i], NULL, NULL) < 0)
 			goto done;
-	}
-	if (plan_stubs(pl, ws, src) < 0)
+	if (plan_stubs(pl, ws, &lo, src) < 0)
 		goto done;
 	if (pl->n > 1)
 		qsort(pl->e, pl->n, sizeof(*pl->e), entry_cmp);
 	rc = 0;
 done:
 	free(skip);
-	buf_free(&b);
-	strv_free(&files);
 	strv_free(&vdirs);
+	layout_free(&lo);
 	cargo_free(ws);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include "quote.h"
 #include "step.h"
 #include "vendor.h"
+#include "layout.h"
 #include "walk.h"
 
 static int
@@ -42,6 +43,7 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 {
 	struct buf p = {0}, v = {0};
 	struct strv vdirs = {0};
+	struct layout lo = {0};
 	char key[HASH_HEX + 1];
 	const char *prev;
 	struct stat st;
@@ -74,6 +76,10 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 			}
 			strv_free(&one);
 		}
+		/* a monorepo's layout decides where the build runs (layout.h) */
+		if (layout_load(e->dir, &lo) < 0 ||
+		    (*lo.prefix && add_line(lines, "setting", "layout", lo.prefix) < 0))
+			goto out;
 		if (mhash_lines(e->dir, lines) < 0 || cfg_field(&e->cfg, "cargo_flags", &v) < 0 ||
 		    add_line(lines, "setting", "LAMBDA_CARGO_FLAGS", v.s ? v.s : "") < 0 ||
 		    add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
@@ -87,9 +93,17 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 				goto out;
 		}
 	} else {
-		if (vendor_dirs(e->dir, &vdirs) < 0 ||
-		    hash_tree_lines(e->dir, &vdirs, "file", lines) < 0 ||
-		    add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
+		if (vendor_dirs(e->dir, &vdirs) < 0 || layout_load(e->dir, &lo) < 0 ||
+		    hash_tree_lines(e->dir, &vdirs, "file", lines) < 0)
+			goto out;
+		/* the outside path dependencies' files, named from the project */
+		for (i = 0; i < lo.outer.n; i++) {
+			p.len = 0;
+			if (buf_fmt(&p, "%s/%s", e->dir, lo.outer.v[i]) < 0 ||
+			    hash_tree_lines_at(p.s, NULL, "file", lo.outer.v[i], lines) < 0)
+				goto out;
+		}
+		if (add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
 			goto out;
 		for (i = 0; i < e->bins.n; i++)
 			if ((i && buf_addc(&v, ' ') < 0) || buf_adds(&v, e->bins.v[i]) < 0)
@@ -99,6 +113,7 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 	}
 	rc = 0;
 out:
+	layout_free(&lo);
 	strv_free(&vdirs);
 	buf_free(&p);
 	buf_free(&v);

@@ -3,6 +3,8 @@
 #   corpus_names             the layouts, one word each
 #   corpus_write NAME DIR    write layout NAME into DIR (with a Cargo.lock; the
 #                            vendoring layouts run `cargo vendor` into the tree)
+#   corpus_project NAME DIR  where in DIR the project that make builds lies (DIR,
+#                            but for monorepo: DIR/services/app, beside DIR/libs)
 #   corpus_bins NAME         the functions lambda-prod must package, sorted
 #   corpus_edit NAME DIR     a source-only edit that changes what the function says
 # Every function answers an invocation with {"layout":L,"fn":F,"event":E} (F with a
@@ -12,7 +14,14 @@
 
 : "${src:?corpus.sh needs src, the source tree}"
 
-corpus_names() { echo single-bin ws-build-rs lib-and-bin ws-inherit features vendored-cc git-dep conventions; }
+corpus_names() { echo single-bin ws-build-rs lib-and-bin ws-inherit features vendored-cc git-dep conventions monorepo; }
+
+corpus_project() {
+	case $1 in
+	monorepo) echo "$2/services/app" ;;
+	*) echo "$2" ;;
+	esac
+}
 
 corpus_bins() {
 	case $1 in
@@ -24,6 +33,7 @@ corpus_bins() {
 	vendored-cc) echo stack ;;
 	git-dep) echo greeter ;;
 	conventions) echo multi second third ;;
+	monorepo) echo app worker ;;
 	esac
 }
 
@@ -38,6 +48,10 @@ rt_dep() { printf '\n[dependencies]\ntiny-rt = { path = "%s" }\n' "${1:-tiny-rt}
 
 corpus_write() {
 	local name=$1 d=$2
+	if [[ $name == monorepo ]]; then
+		corpus_monorepo "$d"
+		return
+	fi
 	mkdir -p "$d/src"
 	cp -r "$src/tests/fixtures/corpus/tiny-rt" "$d/tiny-rt"
 	case $name in
@@ -121,6 +135,31 @@ RS
 	[[ -f $d/Cargo.lock ]] || (cd "$d" && cargo generate-lockfile --offline -q)
 }
 
+# corpus_monorepo DIR: a monorepo: DIR/services/app, a workspace (members
+# crates/app and crates/worker) whose [workspace.dependencies] reach
+# ../../libs/common (which reaches ../tiny-rt), and whose worker member reaches
+# ../../../../libs/proto on its own; DIR/services/other is an unrelated service.
+# Nothing of it is vendored: the deps layer is shared.
+corpus_monorepo() {
+	local d=$1 app=$1/services/app
+	mkdir -p "$app/crates/app/src" "$app/crates/worker/src" "$d/libs/common/src" \
+		"$d/libs/proto/src" "$d/services/other/src"
+	cp -r "$src/tests/fixtures/corpus/tiny-rt" "$d/libs/tiny-rt"
+	{ pkg common; printf '\n[dependencies]\ntiny-rt = { path = "../tiny-rt" }\n'; } >"$d/libs/common/Cargo.toml"
+	printf 'pub use tiny_rt::serve;\npub fn reply(f: &str, e: &str) -> String {\n    format!("{{\\"layout\\":\\"monorepo\\",\\"fn\\":\\"{f}\\",\\"event\\":{e}}}")\n}\n' \
+		>"$d/libs/common/src/lib.rs"
+	pkg proto >"$d/libs/proto/Cargo.toml"
+	echo 'pub const NAME: &str = "worker";' >"$d/libs/proto/src/lib.rs"
+	printf '[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n\n[workspace.dependencies]\ncommon = { path = "../../libs/common" }\n' >"$app/Cargo.toml"
+	{ pkg app; printf '\n[dependencies]\ncommon.workspace = true\n'; } >"$app/crates/app/Cargo.toml"
+	printf 'fn main() {\n    common::serve(|e| common::reply("app", e))\n}\n' >"$app/crates/app/src/main.rs"
+	{ pkg worker; printf '\n[dependencies]\ncommon.workspace = true\nproto = { path = "../../../../libs/proto" }\n'; } >"$app/crates/worker/Cargo.toml"
+	printf 'fn main() {\n    common::serve(|e| common::reply(proto::NAME, e))\n}\n' >"$app/crates/worker/src/main.rs"
+	pkg other >"$d/services/other/Cargo.toml"
+	echo 'fn main() {}' >"$d/services/other/src/main.rs"
+	(cd "$app" && cargo generate-lockfile --offline -q)
+}
+
 # corpus_vendor DIR: `cargo vendor` into DIR/vendor, its printed config into
 # DIR/.cargo/config.toml, as its users do
 corpus_vendor() {
@@ -148,6 +187,7 @@ corpus_edit() {
 	ws-build-rs) echo '// edited' >>"$2/api/src/main.rs" ;;
 	ws-inherit) echo '// edited' >>"$2/crates/billing/src/main.rs" ;;
 	single-bin) echo '// edited' >>"$2/src/handler.rs" ;;
+	monorepo) echo '// edited' >>"$2/services/app/crates/app/src/main.rs" ;;
 	*) echo '// edited' >>"$2/src/main.rs" ;;
 	esac
 }

@@ -269,19 +269,32 @@ root_package_and_outside(void **state)
 	fx_write("proj/sub/src/main.rs", MAIN);
 	fx_write("proj/local/Cargo.toml", "[package]\nname = \"local\"\n");
 	fx_write("proj/local/src/bin/l.rs", MAIN);
+	fx_write("shared/Cargo.toml", "[package]\nname = \"shared\"\n"
+				      "[dependencies]\nbase = { path = \"../base\" }\n");
+	fx_write("shared/src/lib.rs", "");
+	fx_write("shared/src/bin/tool.rs", MAIN);
+	fx_write("base/Cargo.toml", "[package]\nname = \"base\"\n");
+	fx_write("base/src/lib.rs", "");
 	assert_int_equal(cargo_load("proj", &ws), 0);
 	assert_string_equal(ws->root, "proj");
 	assert_int_equal(ws->virt, 0);
 	p = &ws->pkg[0];
 	assert_string_equal(p->name, "root");
 	assert_string_equal(p->dir, "");
-	assert_int_equal(ws->npkg, 4);
+	/* outside crates are loaded (a monorepo's shared crates, and theirs) */
+	assert_int_equal(ws->npkg, 5);
 	p = &ws->pkg[2];
 	assert_true(p->outside);
+	assert_false(p->member);
 	assert_string_equal(p->dir, "../shared");
-	assert_null(p->name);
-	assert_int_equal(p->ntgt, 0);
+	assert_string_equal(p->name, "shared");
+	assert_int_equal(p->ntgt, 2);
+	assert_string_equal(p->tgt[0].path, "../shared/src/lib.rs");
+	p = &ws->pkg[4];
+	assert_true(p->outside);
+	assert_string_equal(p->dir, "../base");
 	cargo_free(ws);
+	/* an outside crate's bins are no functions */
 	assert_string_equal(bins("proj"), "l root sub");
 	/* without [workspace], path crates are not members */
 	fx_write("proj/Cargo.toml", "[package]\nname = \"root\"\n"
@@ -313,7 +326,11 @@ load_errors(void **state)
 		{"Cargo.toml", "[package]\nname = \"x\"\nbuild = 1\n",
 		 "d/Cargo.toml:3: package.build: expected a string or a boolean"},
 		{"Cargo.toml", "[package]\nname = \"x\"\n[dependencies]\ny = { path = \"y\" }\n",
-		 "d/Cargo.toml: path dependency 'y': no Cargo.toml in y"},
+		 "d/Cargo.toml: path dependency 'y': no Cargo.toml in y: fix the path or create "
+		 "the crate there"},
+		{"Cargo.toml", "[package]\nname = \"x\"\n[dependencies]\ny = { path = \"../y\" }\n",
+		 "d/Cargo.toml: path dependency '../y': no Cargo.toml in ../y: fix the path or "
+		 "create the crate there"},
 		{"Cargo.toml", "[workspace]\nmembers = [\"m\"]\n", "d/m/Cargo.toml: no [package] section"},
 	};
 	struct strv sv = {0};

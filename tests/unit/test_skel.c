@@ -232,21 +232,71 @@ errors(void **state)
 	assert_string_equal(err_get(), "nowhere: no Cargo.toml");
 	fx_write("p/Cargo.toml", "[package]\nname = \"x\"\n"
 				 "[dependencies]\nshared = { path = \"../shared\" }\n");
-	fx_write("shared/Cargo.toml", "[package]\nname = \"shared\"\n");
 	assert_int_equal(skel_write("p", "out"), -1);
-	assert_string_equal(err_get(), "p: local crate '../shared' lies outside the project "
-				       "directory, where the build context cannot reach it");
+	assert_string_equal(err_get(), "p/Cargo.toml: path dependency '../shared': no Cargo.toml "
+				       "in ../shared: fix the path or create the crate there");
 	assert_int_equal(stat("out/Cargo.toml", &st), -1);
+	fx_write("p/Cargo.toml", "[package]\nname = \"x\"\n"
+				 "[dependencies]\nshared = { path = \"/abs/shared\" }\n");
+	assert_int_equal(skel_write("p", "out"), -1);
+	assert_string_equal(err_get(), "p/Cargo.toml: path dependency '/abs/shared' is absolute, "
+				       "where the build context cannot place it: write it relative "
+				       "to the manifest");
 	fx_write("p/Cargo.toml", "[package]\nname = \"x\"\n[[bin]]\nname = \"b\"\n"
 				 "path = \"../elsewhere/main.rs\"\n");
 	assert_int_equal(skel_write("p", "out"), -1);
 	assert_string_equal(err_get(), "p: bin '../elsewhere/main.rs' of package 'x' lies "
-				       "outside the project directory");
+				       "outside the project directory and its path dependencies");
 	fx_write("p/Cargo.toml", "[package]\nname = \"x\"\nversion = \"1\n");
 	assert_int_equal(skel_write("p", "out"), -1);
 	assert_string_equal(err_get(), "p/Cargo.toml:3: newline in a one-line string");
 	/* nothing half-written */
 	assert_int_equal(stat("out/Cargo.toml", &st), -1);
+	fx_leave();
+}
+
+/* A monorepo: the skeleton is laid out below the common ancestor of the project
+ * and its outside path dependencies, each at its own path (layout.h). */
+static void
+monorepo(void **state)
+{
+	(void)state;
+	fx_enter();
+	fx_write("m/services/app/Cargo.toml",
+		 "[package]\nname = \"app\"\nversion = \"2.0.0\"\n"
+		 "[workspace]\nmembers = [\"crates/*\"]\n"
+		 "[dependencies]\ncommon = { path = \"../../libs/common\" }\n");
+	fx_write("m/services/app/src/main.rs", MAIN);
+	fx_write("m/services/app/Cargo.lock", "version = 3\n");
+	fx_write("m/services/app/crates/w/Cargo.toml",
+		 "[package]\nname = \"w\"\n"
+		 "[dependencies]\nproto = { path = \"../../../../libs/proto\" }\n");
+	fx_write("m/services/app/crates/w/src/lib.rs", "");
+	fx_write("m/libs/common/Cargo.toml",
+		 "[package]\nname = \"common\"\nversion = \"0.1.0\"\nbuild = \"build.rs\"\n"
+		 "[dependencies]\nproto = { path = \"../proto\" }\n");
+	fx_write("m/libs/common/src/lib.rs", "pub fn f() {}\n");
+	fx_write("m/libs/common/build.rs", MAIN);
+	fx_write("m/libs/proto/Cargo.toml", "[package]\nname = \"proto\"\n");
+	fx_write("m/libs/proto/src/lib.rs", "pub fn g() {}\n");
+	fx_write("m/services/other/Cargo.toml", "[package]\nname = \"other\"\n");
+	assert_true(skel_write("m/services/app", "out") > 0);
+	assert_file("out/services/app/Cargo.toml",
+		    "[package]\nname = \"app\"\nversion = \"0.0.0\"\n"
+		    "[workspace]\nmembers = [\"crates/*\"]\n"
+		    "[dependencies]\ncommon = { path = \"../../libs/common\" }\n");
+	assert_file("out/services/app/src/main.rs", MAIN);
+	assert_file("out/services/app/crates/w/src/lib.rs", "");
+	/* outside crates keep their versions: they are not masked */
+	assert_file("out/libs/common/Cargo.toml",
+		    "[package]\nname = \"common\"\nversion = \"0.1.0\"\nbuild = \"build.rs\"\n"
+		    "[dependencies]\nproto = { path = \"../proto\" }\n");
+	assert_file("out/libs/common/src/lib.rs", "");
+	assert_file("out/libs/common/build.rs", MAIN);
+	assert_file("out/libs/proto/src/lib.rs", "");
+	/* nothing at the project's old place, nothing of the unrelated service */
+	assert_int_equal(access("out/Cargo.toml", F_OK), -1);
+	assert_int_equal(access("out/services/other", F_OK), -1);
 	fx_leave();
 }
 
@@ -298,6 +348,7 @@ main(void)
 		cmocka_unit_test(incremental),
 		cmocka_unit_test(dst_inside_src),
 		cmocka_unit_test(errors),
+		cmocka_unit_test(monorepo),
 		cmocka_unit_test(cargo_builds_it),
 	};
 
