@@ -18,7 +18,10 @@ readonly WS=/workspace
 readonly C_HOME=/tmp/home
 readonly C_CARGO_HOME=$C_HOME/.cargo
 readonly C_VENDOR_HOME=/cargo-home
-readonly C_TARGET=$WS/target/lambda-dev
+# The project's place ($WS, or $WS/<subdir> in a monorepo) and its target dir:
+# set once the arguments are read.
+C_PROJ=$WS
+C_TARGET=$WS/target/lambda-dev
 # Bumped when the container layout above changes: old containers get recreated.
 readonly LAYOUT=1
 
@@ -52,6 +55,11 @@ options (every command accepts all of them):
   --cargo-home=DIR     vendored cargo home (config.toml + vendor/, from
                        lambda-vendor.sh with --cargo-home-path $C_VENDOR_HOME),
                        mounted read-only at $C_VENDOR_HOME (default: \$LAMBDA_CARGO_HOME)
+  --subdir=PATH        a monorepo (lambda.mk passes it): the project's path below
+                       the common ancestor of it and its path dependencies outside
+                       it; the project is mounted at $WS/PATH then
+  --path-dep=PATH      a path dependency's dir below that ancestor, outside the
+                       project, mounted read-only at $WS/PATH (repeatable)
   --zip                also write a reproducible bootstrap.zip (SOURCE_DATE_EPOCH)
   -h, --help           this text
 Everything after -- goes to cargo build (not --target, --target-dir,
@@ -102,13 +110,15 @@ cargo_home=${LAMBDA_CARGO_HOME:-}
 zip=0
 fns=()
 cargo_flags=()
+subdir=
+path_deps=()
 while (($#)); do
 	case $1 in
 	-h | --help)
 		usage
 		exit 0
 		;;
-	--docker | --dir | --arch | --container | --image | --function | --cargo-home)
+	--docker | --dir | --arch | --container | --image | --function | --cargo-home | --subdir | --path-dep)
 		(($# >= 2)) || die "$1 needs a value (see --help)" "$E_USAGE"
 		set -- "$1=$2" "${@:3}"
 		continue
@@ -120,6 +130,8 @@ while (($#)); do
 	--image=*) image=${1#*=} ;;
 	--function=*) fns+=("${1#*=}") ;;
 	--cargo-home=*) cargo_home=${1#*=} ;;
+	--subdir=*) subdir=${1#*=} ;;
+	--path-dep=*) path_deps+=("${1#*=}") ;;
 	--zip) zip=1 ;;
 	--)
 		shift
@@ -175,6 +187,24 @@ for f in "${cargo_flags[@]}"; do
 	esac
 done
 [[ -n $docker_cmd ]] || die "empty --docker" "$E_USAGE"
+# rel_ok PATH: a plain relative path (no "..", ".", empty or absolute part)
+rel_ok() {
+	local IFS=/ part
+	[[ -n $1 && $1 != /* && $1 != *$'\n'* ]] || return 1
+	for part in $1; do
+		[[ -n $part && $part != . && $part != .. ]] || return 1
+	done
+}
+if [[ -n $subdir ]]; then
+	rel_ok "$subdir" || die "invalid --subdir '$subdir' (a relative path without '..')" "$E_USAGE"
+	C_PROJ=$WS/$subdir
+	C_TARGET=$C_PROJ/target/lambda-dev
+fi
+for f in "${path_deps[@]}"; do
+	[[ -n $subdir ]] || die "--path-dep needs --subdir (the project's place below their common ancestor)" "$E_USAGE"
+	rel_ok "$f" || die "invalid --path-dep '$f' (a relative path without '..')" "$E_USAGE"
+done
+readonly C_PROJ C_TARGET
 
 # triple ARCH: the Rust target triple.
 triple() {
@@ -273,6 +303,15 @@ check_dir() {
 	if [[ -e $dir/target && ! -w $dir/target ]] || [[ ! -e $dir/target && ! -w $dir ]]; then
 		die "project dir '$dir' is not writable (the build writes target/)" "$E_USAGE"
 	fi
+	# a monorepo: the ancestor that --subdir and each --path-dep are relative to
+	mono_root=
+	[[ -z $subdir ]] && return 0
+	[[ $dir == */"$subdir" ]] || die "--subdir '$subdir' is not the end of the project dir '$dir'" "$E_USAGE"
+	mono_root=${dir%/"$subdir"}
+	local p
+	for p in "${path_deps[@]}"; do
+		[[ -d $mono_root/$p ]] || die "path dependency '$mono_root/$p' is not a directory" "$E_USAGE"
+	done
 }
 
 # check_cargo_home: the vendored cargo home, if any, is usable in the container.
@@ -311,16 +350,24 @@ configure() {
 		"LAMBDA_ARCHS=$arch_set"
 	)
 	mounts=(
-		--mount "type=bind,$(csv "source=$dir"),target=$WS"
+		--mount "type=bind,$(csv "source=$dir"),target=$C_PROJ"
 		--mount "type=volume,source=$volume,target=$C_CARGO_HOME/registry"
 	)
+	# a monorepo's outside path dependencies: read-only, each at its place (the
+	# rest of the monorepo stays out of the container)
+	local p deps=
+	for p in "${path_deps[@]}"; do
+		mounts+=(--mount "type=bind,$(csv "source=$mono_root/$p"),$(csv "target=$WS/$p"),readonly")
+		deps+="path-dep=$mono_root/$p:$WS/$p"$'\n'
+	done
 	[[ -z $cargo_home ]] ||
 		mounts+=(--mount "type=bind,$(csv "source=$cargo_home"),target=$C_VENDOR_HOME,readonly")
 	local e
 	config=$(
 		{
 			printf 'layout=%s\nimage=%s\nmount=%s:%s\narch=%s\nuser=%s\nvolume=%s\ncargo_home=%s\n' \
-				"$LAYOUT" "$image_id" "$dir" "$WS" "$arch_set" "$user" "$volume" "$cargo_home"
+				"$LAYOUT" "$image_id" "$dir" "$C_PROJ" "$arch_set" "$user" "$volume" "$cargo_home"
+			printf '%s' "$deps"
 			for e in "${env[@]}"; do printf 'env=%s\n' "$e"; done
 		} | sha256sum
 	)
@@ -369,7 +416,7 @@ unlock() {
 # that appeared meanwhile (409 name conflict).
 create() {
 	local args=(
-		container create --name "$name" --init --user "$user" -w "$WS"
+		container create --name "$name" --init --user "$user" -w "$C_PROJ"
 		--label "lambda-make.project=$dir" --label "lambda-make.config=$config"
 		--label "lambda-make.image=$image" --label "lambda-make.arch=$arch_set"
 		"${mounts[@]}"
@@ -466,7 +513,7 @@ place() {
 		*) continue ;;
 		esac
 		bin=${exe##*/}
-		src=$dir/${exe#"$WS"/}
+		src=$dir/${exe#"$C_PROJ"/}
 		[[ -f $src ]] || die "cargo reported $exe but '$src' is missing" "$E_FAIL"
 		dest=$dir/target/lambda-dev/$a/$bin
 		mkdir -p -- "$dest" || die "cannot create '$dest'" "$E_FAIL"
@@ -561,7 +608,7 @@ start)
 	check_dir
 	configure
 	ensure_running
-	note "container $name running (${c_id:0:12}); project $dir at $WS"
+	note "container $name running (${c_id:0:12}); project $dir at $C_PROJ"
 	;;
 build)
 	check_dir

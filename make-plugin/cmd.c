@@ -197,6 +197,12 @@ dev_cmd(const struct cmd_env *e, unsigned arch, const char *sub, struct buf *out
 	if (e->cargo_home && *e->cargo_home &&
 	    av_add(&a, "--cargo-home=%s", e->cargo_home, NULL) < 0)
 		goto fail;
+	/* a monorepo: the container mounts the outside path dependencies too */
+	if (e->subdir && *e->subdir && av_add(&a, "--subdir=%s", e->subdir, NULL) < 0)
+		goto fail;
+	for (i = 0; e->outer && i < e->outer->n; i++)
+		if (av_add(&a, "--path-dep=%s", e->outer->v[i], NULL) < 0)
+			goto fail;
 	for (i = 0; i < e->bins.n; i++)
 		if (av_add(&a, "--function=%s", e->bins.v[i], NULL) < 0)
 			goto fail;

@@ -16,6 +16,8 @@ struct cmd_env {
 	const char *cargo_home; /* LAMBDA_CARGO_HOME; "" = none */
 	const char *subdir;     /* the project below the context root (layout.h): a
 	                         * monorepo's "services/app"; NULL or "" = the root */
+	const struct strv *outer; /* the outside path dependencies' dirs below that root
+	                           * (layout.h: "libs/common"); NULL = none */
 	struct cfg cfg;
 	struct strv bins;       /* functions to build */
 };

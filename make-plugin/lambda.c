@@ -334,6 +334,7 @@ env_load(struct env *v)
 	if (env_bins(v) < 0 || layout_load(v->e.dir, &v->lo) < 0)
 		return -1;
 	v->e.subdir = v->lo.prefix;
+	v->e.outer = &v->lo.rel;
 	return 0;
 }
 

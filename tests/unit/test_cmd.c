@@ -107,6 +107,33 @@ whole_build(void **state)
 	env.base_image = "";
 }
 
+/* A monorepo: the build runs at the project's place below the context root, and
+ * the dev container mounts the outside path dependencies as well. */
+static void
+monorepo(void **state)
+{
+	struct strv outer = {0};
+	const char *s;
+
+	(void)state;
+	assert_int_equal(strv_add(&outer, "libs/common"), 0);
+	env.subdir = "services/app";
+	env.outer = &outer;
+	s = build(CFG_PROD, CFG_X86_64, "deps");
+	assert_non_null(s);
+	assert_non_null(strstr(s, " --build-arg=SOURCE_DATE_EPOCH=315532800 "
+				  "--build-arg=LAMBDA_SUBDIR=/services/app"));
+	s = build(CFG_DEV, CFG_X86_64, NULL);
+	assert_non_null(s);
+	assert_non_null(strstr(s, " --container=dev-box --subdir=services/app "
+				  "--path-dep=libs/common --function=hello "));
+	env.subdir = "";
+	env.outer = NULL;
+	assert_null(strstr(build(CFG_PROD, CFG_X86_64, "deps"), "LAMBDA_SUBDIR"));
+	assert_null(strstr(build(CFG_DEV, CFG_X86_64, NULL), "--subdir"));
+	strv_free(&outer);
+}
+
 static void
 dev(void **state)
 {
@@ -148,6 +175,7 @@ main(void)
 		cmocka_unit_test(verbose_stage),
 		cmocka_unit_test(whole_build),
 		cmocka_unit_test(dev),
+		cmocka_unit_test(monorepo),
 		cmocka_unit_test(errors),
 	};
 
