@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "skel.h"
 #include "vendor.h"
+#include "vlock.h"
 #include "walk.h"
 
 static int
@@ -406,7 +407,10 @@ ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 	size_t i;
 	int n = 0, r;
 
-	if (path_join(&p, dir, ".lambda/ctx/skel") < 0)
+	/* a layout that cannot build fails here, before any docker command and
+	 * before anything is written */
+	if (vendor_dirs(dir, &vdirs) < 0 || vlock_check(dir) < 0 ||
+	    path_join(&p, dir, ".lambda/ctx/skel") < 0)
 		goto fail;
 	if ((r = skel_write(dir, p.s)) < 0 || skel_times(p.s) < 0)
 		goto fail;
@@ -415,7 +419,7 @@ ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 	 * it belongs in a commit. Written atomically, and only when it differs. */
 	if (path_join(&p, dir, ".lambda/.gitignore") < 0 || file_update(p.s, "*\n", 2, 0644) < 0)
 		goto fail;
-	if (vendor_dirs(dir, &vdirs) < 0 || layout_load(dir, &lo) < 0)
+	if (layout_load(dir, &lo) < 0)
 		goto fail;
 	/* the project at its place below the context root, each outside path
 	 * dependency at its own (layout.h) */

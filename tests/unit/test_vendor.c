@@ -10,6 +10,7 @@
 #include "err.h"
 #include "fixture.h"
 #include "vendor.h"
+#include "vlock.h"
 
 /* A project with crates vendored in its tree exactly as `cargo vendor` prints. */
 static void
@@ -130,6 +131,52 @@ context(void **state)
 	fx_leave();
 }
 
+/* The lock file's crates from replaced sources must be in vendor/ (by name or
+ * name-version); a git source is replaced by its own [source."git+..."] table; a
+ * source that is not replaced (an alternative registry) is fetched, not checked. */
+static void
+lock_against_vendor(void **state)
+{
+	static const char cfg[] =
+		"[source.crates-io]\nreplace-with = \"vendored-sources\"\n\n"
+		"[source.\"git+file:///r/greeting\"]\ngit = \"file:///r/greeting\"\n"
+		"replace-with = \"vendored-sources\"\n\n"
+		"[source.vendored-sources]\ndirectory = \"vendor\"\n\n"
+		"[registries]\nmine = { index = \"sparse+https://registry.invalid/\" }\n\n"
+		"[net]\noffline = true\n";
+	static const char lock[] =
+		"version = 3\n\n[[package]]\nname = \"p\"\nversion = \"1.0.0\"\n\n"
+		"[[package]]\nname = \"quote\"\nversion = \"1.0.47\"\n"
+		"source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n"
+		"[[package]]\nname = \"greeting\"\nversion = \"0.1.0\"\n"
+		"source = \"git+file:///r/greeting#0123abc\"\n\n"
+		"[[package]]\nname = \"other\"\nversion = \"2.0.0\"\n"
+		"source = \"sparse+https://registry.invalid/\"\n";
+
+	(void)state;
+	fx_enter();
+	project(cfg);
+	fx_write("p/Cargo.lock", lock);
+	fx_write("p/vendor/greeting-0.1.0/.cargo-checksum.json", "{\"files\":{}}");
+	assert_int_equal(vlock_check("p"), 0);
+	assert_int_equal(rename("p/vendor/greeting-0.1.0", "p/greeting.away"), 0);
+	assert_int_equal(vlock_check("p"), -1);
+	assert_string_equal(err_get(), "p/Cargo.lock: package 'greeting 0.1.0' "
+		"(git+file:///r/greeting#0123abc) is missing from the vendored directory 'vendor' "
+		"([source.vendored-sources] of p/.cargo/config.toml): run 'cargo vendor' again and "
+		"keep all of its output");
+	assert_int_equal(rename("p/greeting.away", "p/vendor/greeting"), 0);
+	assert_int_equal(vlock_check("p"), 0);
+	assert_int_equal(rename("p/vendor/quote", "p/quote.away"), 0);
+	assert_int_equal(vlock_check("p"), -1);
+	assert_non_null(strstr(err_get(), "package 'quote 1.0.47' (registry+https://github.com/"
+					  "rust-lang/crates.io-index) is missing"));
+	/* no config, or no lock file: nothing to check */
+	assert_int_equal(unlink("p/Cargo.lock"), 0);
+	assert_int_equal(vlock_check("p"), 0);
+	fx_leave();
+}
+
 int
 main(void)
 {
@@ -138,6 +185,7 @@ main(void)
 		cmocka_unit_test(bad_configs),
 		cmocka_unit_test(signature),
 		cmocka_unit_test(context),
+		cmocka_unit_test(lock_against_vendor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
