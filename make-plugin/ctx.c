@@ -12,6 +12,7 @@
 #include "path.h"
 #include "ctx.h"
 #include "skel.h"
+#include "tdir.h"
 #include "vendor.h"
 #include "vlock.h"
 #include "walk.h"
@@ -400,7 +401,7 @@ out:
 int
 ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 {
-	struct strv vdirs = {0};
+	struct strv vdirs = {0}, skip = {0};
 	struct layout lo = {0};
 	struct tree *t = NULL;
 	struct buf p = {0}, *hosts = NULL;
@@ -419,7 +420,11 @@ ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 	 * it belongs in a commit. Written atomically, and only when it differs. */
 	if (path_join(&p, dir, ".lambda/.gitignore") < 0 || file_update(p.s, "*\n", 2, 0644) < 0)
 		goto fail;
-	if (layout_load(dir, &lo) < 0)
+	/* src/ leaves out the vendored dirs and a configured target dir (tdir.h) */
+	for (i = 0; i < vdirs.n; i++)
+		if (strv_add(&skip, vdirs.v[i]) < 0)
+			goto fail;
+	if (tdir_add(dir, &skip) < 0 || layout_load(dir, &lo) < 0)
 		goto fail;
 	/* the project at its place below the context root, each outside path
 	 * dependency at its own (layout.h) */
@@ -427,7 +432,7 @@ ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 		err_set("out of memory");
 		goto fail;
 	}
-	t[0] = (struct tree){dir, lo.prefix, &vdirs, NULL};
+	t[0] = (struct tree){dir, lo.prefix, &skip, NULL};
 	for (i = 0; i < lo.rel.n; i++) {
 		if (path_join(&hosts[i], dir, lo.outer.v[i]) < 0)
 			goto fail;
@@ -469,6 +474,7 @@ out:
 	free(t);
 	layout_free(&lo);
 	strv_free(&vdirs);
+	strv_free(&skip);
 	buf_free(&p);
 	return n;
 }

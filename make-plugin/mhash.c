@@ -8,6 +8,7 @@
 #include "layout.h"
 #include "path.h"
 #include "mhash.h"
+#include "tdir.h"
 #include "vendor.h"
 #include "walk.h"
 
@@ -24,7 +25,7 @@ mhash_each(const char *dir, int (*fn)(void *, const char *, const struct buf *),
 	int rc = -1;
 
 	/* vendored crates are keyed by their checksum files instead (vendor_tree_sig) */
-	if (cargo_load(dir, &ws) < 0 || vendor_dirs(dir, &vdirs) < 0 ||
+	if (cargo_load(dir, &ws) < 0 || vendor_dirs(dir, &vdirs) < 0 || tdir_add(dir, &vdirs) < 0 ||
 	    walk_files_skip(dir, &vdirs, &files) < 0)
 		goto done;
 	if (layout_make(ws, &lo) < 0)

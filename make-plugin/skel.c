@@ -10,6 +10,7 @@
 #include "layout.h"
 #include "path.h"
 #include "skel.h"
+#include "tdir.h"
 #include "vendor.h"
 #include "walk.h"
 
@@ -217,7 +218,8 @@ plan_make(struct plan *pl, const char *src, const char *dst)
 	int rc = -1;
 
 	/* vendored crates reach the deps stage whole, from ctx/vendor (vendor.h) */
-	if (cargo_load(src, &ws) < 0 || layout_make(ws, &lo) < 0 || vendor_dirs(src, &vdirs) < 0)
+	if (cargo_load(src, &ws) < 0 || layout_make(ws, &lo) < 0 || vendor_dirs(src, &vdirs) < 0 ||
+	    tdir_add(src, &vdirs) < 0)
 		goto done;
 	if (plan_layer(pl, ws, &lo, src, "", &vdirs, skip) < 0)
 		goto done;

@@ -7,6 +7,7 @@
 #include "step.h"
 #include "vendor.h"
 #include "layout.h"
+#include "tdir.h"
 #include "walk.h"
 
 static int
@@ -93,7 +94,8 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 				goto out;
 		}
 	} else {
-		if (vendor_dirs(e->dir, &vdirs) < 0 || layout_load(e->dir, &lo) < 0 ||
+		if (vendor_dirs(e->dir, &vdirs) < 0 || tdir_add(e->dir, &vdirs) < 0 ||
+		    layout_load(e->dir, &lo) < 0 ||
 		    hash_tree_lines(e->dir, &vdirs, "file", lines) < 0)
 			goto out;
 		/* the outside path dependencies' files, named from the project */
