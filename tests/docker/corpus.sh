@@ -32,13 +32,19 @@ answers() {
 	got=$("$src/docker/lambda-invoke.sh" "$1/target/lambda/$2/$3/bootstrap" "$2" '{"n":1}' 2>&1) || true
 	[[ $got == "$want" ]] || { printf '#   got:  %s\n#   want: %s\n' "$got" "$want"; return 1; }
 }
+# answers_dev DIR FN MARK: the dev build of FN answers
+answers_dev() {
+	local got want="{\"layout\":\"$layout\",\"fn\":\"$2$3\",\"event\":{\"n\":1}}"
+	got=$("$src/docker/lambda-invoke.sh" "$1/target/lambda-dev/x86_64/$2/bootstrap" x86_64 '{"n":1}' 2>&1) || true
+	[[ $got == "$want" ]] || { printf '#   got:  %s\n#   want: %s\n' "$got" "$want"; return 1; }
+}
 packaged() { find "$1/target/lambda/$2" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tr '\n' ' '; }
 
 names=$(corpus_names)
-plan $(($(wc -w <<<"$names") * 5 + 11))
+plan $(($(wc -w <<<"$names") * 5 + 32))
 table=()
 for layout in $names; do
-	p=$work/$layout
+	p=$(corpus_project "$layout" "$work/$layout")
 	corpus_write "$layout" "$p"
 	# unique to the run: no earlier run's layer cache answers for it
 	printf '\n# %s\n' "$run_id" >>"$p/Cargo.toml"
@@ -80,6 +86,41 @@ like "vendored-cc: a changed vendored crate reruns deps" "$out" "lambda-make: de
 p=$work/conventions
 ok "conventions: the target/ module is in the context" test -f "$p/.lambda/ctx/src/src/target/mod.rs"
 
+# The monorepo: the context holds the project and its outside path dependencies at
+# their places, nothing else of the monorepo; keys stay as tight as in a project.
+m=$work/monorepo
+p=$m/services/app
+layout=monorepo
+ok "monorepo: the context holds libs/common, libs/proto, libs/tiny-rt at their places, not services/other" \
+	test -f "$p/.lambda/ctx/src/libs/common/src/lib.rs" -a -f "$p/.lambda/ctx/src/libs/proto/Cargo.toml" -a \
+	-f "$p/.lambda/ctx/src/libs/tiny-rt/Cargo.toml" -a -f "$p/.lambda/ctx/src/services/app/Cargo.lock" -a \
+	! -e "$p/.lambda/ctx/src/services/other" -a ! -e "$p/.lambda/ctx/src/Cargo.toml"
+echo '// edited' >>"$m/services/other/src/main.rs"
+printf '\n[dependencies]\nserde = "1"\n' >>"$m/services/other/Cargo.toml"
+mk "$p" LAMBDA_VERBOSE=1 lambda-prod
+is "monorepo: editing an unrelated service rebuilds nothing" "$(grep -c ': runs: ' <<<"$out")" 0
+sed -i 's/\\"fn\\":\\"{f}\\"/\\"fn\\":\\"{f}+\\"/' "$m/libs/common/src/lib.rs"
+mk "$p" LAMBDA_VERBOSE=1 lambda-prod
+is "monorepo: a libs/common source edit reruns the build stage only" \
+	"$(grep -o '[a-z]*-x86_64: runs: [^,]*' <<<"$out" | tr '\n' ';')" \
+	"runtime-x86_64: runs: ../../libs/common/src/lib.rs changed;"
+ok_all=0
+for f in app worker; do answers "$p" x86_64 "$f" + || ok_all=1; done
+ok "monorepo: ... and every function answers with the edited shared code" test "$ok_all" -eq 0
+cp "$m/libs/common/Cargo.toml" "$work/common.toml"
+printf 'proto = { path = "../proto" }\n' >>"$m/libs/common/Cargo.toml"
+mk "$p" -n LAMBDA_VERBOSE=1 lambda-prod
+like "monorepo: a libs/common dependency edit reruns deps" "$out" "lambda-make: deps-x86_64: runs: ../../libs/common/Cargo.toml changed"
+cp "$work/common.toml" "$m/libs/common/Cargo.toml"
+# the dev container sees the outside dirs, read-only, and nothing else of the monorepo
+mk "$p" LAMBDA_CONTAINER="$run_id-dev" lambda-dev
+is "monorepo: lambda-dev builds it" "$rc" 0
+ok "monorepo: ... and its worker answers" answers_dev "$p" worker +
+is "monorepo: ... with libs/common, libs/proto, libs/tiny-rt mounted read-only" \
+	"$(docker inspect --format '{{range .Mounts}}{{if not .RW}}{{.Destination}} {{end}}{{end}}' "$run_id-dev" | tr ' ' '\n' | sort | tr '\n' ' ')" \
+	" /workspace/libs/common /workspace/libs/proto /workspace/libs/tiny-rt "
+docker rm -f "$run_id-dev" >/dev/null 2>&1 || true
+
 # Bad layouts: fail before any docker command, one line naming the file and the fix,
 # artifacts and stamps as they were.
 p=$work/git-dep
@@ -93,6 +134,34 @@ like "... naming the file, the entry and the fix" "$out" ".cargo/config.toml: [s
 is "... before any docker command" "$(calls_made)" 0
 is "... artifacts and stamps as they were" "$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)" "$before"
 mv "$p/vendor.away" "$p/vendor"
+# bad_layout WHAT MESSAGE: make fails before any docker command, with MESSAGE, and
+# every artifact and stamp of $p is as it was
+bad_layout() {
+	local before
+	before=$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)
+	calls_reset
+	mk "$p" LAMBDA_DOCKER="$logged" lambda-prod
+	is "$1: make fails" "$rc" 2
+	like "... naming the file, the entry and the fix" "$out" "$2"
+	is "... before any docker command" "$(calls_made)" 0
+	is "... artifacts and stamps as they were" "$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)" "$before"
+}
+# a vendored crate that Cargo.lock lists, missing from vendor/
+mv "$p/vendor/greeting" "$work/greeting.away"
+bad_layout "vendored crate missing" "$p/Cargo.lock: package 'greeting 0.1.0' (git+file://"
+like "... the directory, the config entry" "$out" "is missing from the vendored directory 'vendor' ([source.vendored-sources] of $p/.cargo/config.toml): run 'cargo vendor' again"
+mv "$work/greeting.away" "$p/vendor/greeting"
+# a source replacement directory outside the project
+cp "$p/.cargo/config.toml" "$work/config.toml"
+sed -i 's|^directory = "vendor"|directory = "../shared-vendor"|' "$p/.cargo/config.toml"
+mkdir -p "$work/shared-vendor"
+bad_layout "source replacement outside the project" "[source.vendored-sources] directory '../shared-vendor' is not a directory inside the project, where the build context can reach it: vendor into the project"
+cp "$work/config.toml" "$p/.cargo/config.toml"
+# a path dependency into a directory that does not exist (the monorepo)
+p=$work/monorepo/services/app
+printf 'ghost = { path = "../../libs/ghost" }\n' >>"$p/crates/app/Cargo.toml"
+bad_layout "path dependency into a missing dir" "crates/app/Cargo.toml: path dependency '../../libs/ghost': no Cargo.toml in ../../libs/ghost: fix the path or create the crate there"
+sed -i '/ghost/d' "$p/crates/app/Cargo.toml"
 
 # A build script that needs a system library the image lacks: the hint to extend it.
 p=$work/needs-pq

@@ -112,6 +112,9 @@ RS
 		{ pkg greeter; rt_dep; printf 'greeting = { git = "file://%s" }\n' "$d.git-src"; } >"$d/Cargo.toml"
 		main_rs "$name" greeter 'const _: &str = greeting::WORD;' >"$d/src/main.rs"
 		corpus_vendor "$d"
+		# what real configs carry besides: an alternative registry nothing uses, offline
+		printf '\n[registries]\ncorp = { index = "sparse+https://registry.invalid/index/" }\n\n[net]\noffline = true\n' \
+			>>"$d/.cargo/config.toml"
 		;;
 	conventions)
 		# src/bin/*.rs and src/bin/*/main.rs, and a module named target

@@ -61,6 +61,38 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	[[ $output == *"'--target=foo' is set by"* ]]
 }
 
+@test "a monorepo: the project at /workspace/<subdir>, each --path-dep read-only at its place" {
+	mono="$t/mono repo"
+	mkdir -p "$mono/services/app" "$mono/libs/common"
+	cp "$proj/Cargo.toml" "$mono/services/app/"
+	run "$dc" start --docker=docker "--dir=$mono/services/app" --container=lmk-bats --image=fake:1 \
+		--subdir=services/app --path-dep=libs/common
+	[ "$status" -eq 0 ]
+	grep -qxF "type=bind,\"source=$mono/services/app\",target=/workspace/services/app" "$FAKE_STATE/log"
+	grep -qxF "type=bind,\"source=$mono/libs/common\",\"target=/workspace/libs/common\",readonly" "$FAKE_STATE/log"
+	grep -qxF /workspace/services/app "$FAKE_STATE/log"
+	[[ $output == *"at /workspace/services/app"* ]]
+}
+
+@test "a monorepo: bad --subdir and --path-dep are usage errors (2), before any docker call" {
+	run "$dc" build "${common[@]}" --subdir=../x
+	[ "$status" -eq 2 ]
+	[[ $output == *"invalid --subdir '../x'"* ]]
+	run "$dc" build "${common[@]}" --path-dep=libs/common
+	[ "$status" -eq 2 ]
+	[[ $output == *"--path-dep needs --subdir"* ]]
+	run "$dc" build "${common[@]}" --subdir=services/app
+	[ "$status" -eq 2 ]
+	[[ $output == *"--subdir 'services/app' is not the end of the project dir"* ]]
+	mkdir -p "$t/m/services/app"
+	cp "$proj/Cargo.toml" "$t/m/services/app/"
+	run "$dc" build --docker=docker "--dir=$t/m/services/app" --container=lmk-bats --image=fake:1 \
+		--subdir=services/app --path-dep=libs/gone
+	[ "$status" -eq 2 ]
+	[[ $output == *"path dependency '$t/m/libs/gone' is not a directory"* ]]
+	[ ! -f "$FAKE_STATE/log" ]
+}
+
 @test "missing project dir: one clear line, exit 2, no docker call" {
 	run "$dc" build --docker=docker --dir="$t/nope" --container=lmk-bats --image=fake:1
 	[ "$status" -eq 2 ]
