@@ -262,6 +262,9 @@ inspect() {
 # --- project, image, configuration ----------------------------------------------
 # check_dir: the project dir is valid for mounting (before any docker call).
 check_dir() {
+	if remote_engine; then
+		die "the dev container bind-mounts the project, which the remote engine at DOCKER_HOST=$DOCKER_HOST cannot see; build with lambda-prod (build-lambda.sh prod), which sends the context and brings the package back, or use an engine on this machine" "$E_USAGE"
+	fi
 	[[ -n $dir ]] || die "empty --dir" "$E_USAGE"
 	[[ $dir != *$'\n'* ]] || die "project dir has a newline in its name" "$E_USAGE"
 	[[ -e $dir ]] || die "project dir '$dir' does not exist" "$E_USAGE"
@@ -308,9 +311,6 @@ remote_engine() {
 }
 
 configure() {
-	if remote_engine; then
-		die "the dev container bind-mounts the project, which the remote engine at DOCKER_HOST=$DOCKER_HOST cannot see; build with lambda-prod (build-lambda.sh prod), which sends the context and brings the package back, or use an engine on this machine" "$E_USAGE"
-	fi
 	[[ -n $image ]] || die "no --image/LAMBDA_BASE_IMAGE: pass an image with the Rust toolchain (builder-image.sh builds an offline one and prints its ref)" "$E_USAGE"
 	check_cargo_home
 	if ! dk image inspect --format '{{.Id}}' -- "$image"; then

@@ -50,7 +50,7 @@ for entry in "$queue"/*; do
 	if ((rc == 0)); then
 		new=$(grep -c ': Pushed$' <<<"$out" || true)
 		had=$(grep -c ': Layer already exists$' <<<"$out" || true)
-		echo "lambda-make: $name: pushed to the cache registry in $((SECONDS - started)) s (${ref%%:*}: $new new layers, $had already there)" >&2
+		echo "lambda-make: $name: pushed to the cache registry in $((SECONDS - started)) s (${ref%:*}: $new new layers, $had already there)" >&2
 		continue
 	fi
 	((rc != 124)) || out="no answer in $timeout_s s"
