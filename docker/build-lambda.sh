@@ -23,6 +23,10 @@ options:
   --project DIR               the Cargo project (default: the current dir)
   --base-image IMAGE          base image with the Rust toolchain (LAMBDA_BASE_IMAGE)
   --function NAME             build only this binary (repeatable)
+  --cache-registry HOST[:PORT]/REPO
+                              the team's layer cache: pull the base and deps
+                              stages from it, push the ones this build made
+                              (LAMBDA_CACHE_REGISTRY; docs/ci.md)
   -n, --dry-run               print the commands, run nothing
   -h, --help                  this text
 Everything after -- goes to cargo (validated: no shell characters, no --target).
@@ -58,7 +62,7 @@ case $mode in dev | prod | docker) ;; *) usage >&2; die "unknown mode '$mode' (v
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
-	--arch | --runtime | --project | --base-image | --function)
+	--arch | --runtime | --project | --base-image | --function | --cache-registry)
 		[[ $# -ge 2 ]] || die "$1 needs a value" 2
 		set -- "$1=$2" "${@:3}"
 		continue ;;
@@ -67,6 +71,7 @@ while [[ $# -gt 0 ]]; do
 	--project=*) project=${1#*=} ;;
 	--base-image=*) vars+=("LAMBDA_BASE_IMAGE=${1#*=}") ;;
 	--function=*) fns+=("${1#*=}") ;;
+	--cache-registry=*) vars+=("LAMBDA_CACHE_REGISTRY=${1#*=}") ;;
 	-n | --dry-run) dry=(-n) ;;
 	--) shift; vars+=("LAMBDA_CARGO_FLAGS=$*"); break ;;
 	*) usage >&2; die "unknown option '$1'" 2 ;;

@@ -292,6 +292,9 @@ inspect() {
 # --- project, image, configuration ----------------------------------------------
 # check_dir: the project dir is valid for mounting (before any docker call).
 check_dir() {
+	if remote_engine; then
+		die "the dev container bind-mounts the project, which the remote engine at DOCKER_HOST=$DOCKER_HOST cannot see; build with lambda-prod (build-lambda.sh prod), which sends the context and brings the package back, or use an engine on this machine" "$E_USAGE"
+	fi
 	[[ -n $dir ]] || die "empty --dir" "$E_USAGE"
 	[[ $dir != *$'\n'* ]] || die "project dir has a newline in its name" "$E_USAGE"
 	[[ -e $dir ]] || die "project dir '$dir' does not exist" "$E_USAGE"
@@ -331,6 +334,21 @@ check_cargo_home() {
 csv() { printf '"%s"' "${1//\"/\"\"}"; }
 
 # configure: resolve the image and compute the wanted configuration.
+# remote_engine: the engine DOCKER_HOST names runs on another machine (tcp:// or
+# ssh:// to a host that is not this one's loopback): it cannot see the project.
+remote_engine() {
+	local h=${DOCKER_HOST:-}
+	case $h in
+	tcp://* | ssh://*) ;;
+	*) return 1 ;;
+	esac
+	h=${h#*://} h=${h#*@} h=${h%%/*}
+	case $h in
+	127.* | localhost | localhost:* | '[::1]'*) return 1 ;;
+	esac
+	return 0
+}
+
 configure() {
 	[[ -n $image ]] || die "no --image/LAMBDA_BASE_IMAGE: pass an image with the Rust toolchain (builder-image.sh builds an offline one and prints its ref)" "$E_USAGE"
 	check_cargo_home

@@ -8,6 +8,7 @@ usage() {
 	cat <<'USAGE'
 usage: lambda-stage.sh --stage=S --dockerfile=F --context=DIR (--tag=T | --output=DIR)
                        [--docker=CLIENT] [--no-cache] [--verbose] [--build-arg=K=V]...
+                       [--cache-image=REF] [--cache-from=REF]...
 
 Builds stage S (base, deps, build, runtime) of Dockerfile F on the build context
 DIR. --tag names the image (for deps: the one-file deps-id image, whose ID
@@ -22,6 +23,15 @@ fails. The output is kept in DIR/../log/STAGE-ARCH.log; --verbose streams it.
 A base image (LAMBDA_BASE_IMAGE) that is neither local nor pullable stops the
 build before it starts, with the fix.
 
+LAMBDA_CACHE_REGISTRY (docs/ci.md): --cache-image names this stage's image in the
+team's registry (REG/REPO:STAGE-ARCH-KEY, the stage's content key) and
+--cache-from the earlier stages' ones. Each is used from the engine, or pulled when
+the engine lacks it; a registry that lacks it is a miss, and when this build then
+has the stage (built, or cached in this engine), the image is tagged with that name and queued in
+DIR/../push for lambda-push.sh, which pushes it after the package is written.
+A registry that cannot be used (down, slow, refusing, a corrupt image) costs one
+warning line and nothing else: the stage is built from local work.
+
 Exit codes: 0 built; 1 the build failed (or the base image cannot be had);
 2 bad usage; 3 Docker is not available (the client does not exist, or the
 daemon is not reachable).
@@ -32,7 +42,7 @@ USAGE
 die() { echo "lambda-stage: $1" >&2; exit "${2:-1}"; }
 
 docker=docker stage='' dockerfile='' context='' tag='' output='' nocache=() verbose=0
-args=()
+args=() cache_image='' cache_from=()
 for a in "$@"; do
 	case $a in
 	--help | -h) usage; exit 0 ;;
@@ -45,6 +55,8 @@ for a in "$@"; do
 	--no-cache) nocache=(--no-cache) ;;
 	--verbose) verbose=1 ;;
 	--build-arg=*) args+=(--build-arg "${a#*=}") ;;
+	--cache-image=*) cache_image=${a#*=} ;;
+	--cache-from=*) cache_from+=("${a#*=}") ;;
 	*) usage >&2; die "unknown argument '$a'" 2 ;;
 	esac
 done
@@ -121,6 +133,55 @@ if [[ -n $base ]] && ! "$docker" image inspect -- "$base" >/dev/null 2>&1; then
 		die "the base image '$base' is not on this machine and cannot be pulled (${why:-no reason given}); set LAMBDA_BASE_IMAGE to an image that is, such as the offline builder that builder-image.sh builds and names (man builder-image.sh, docs/offline.md)" 1
 	fi
 fi
+
+# --- the team's cache registry (LAMBDA_CACHE_REGISTRY) ---
+# fetch REF: 0 when the engine has REF (from before, or pulled now); 1 when the
+# registry does not hold it (a miss); 2 when the registry could not be asked (one
+# warning line). A pull is all or nothing: the engine verifies every layer's digest
+# and tags the image only when all of them arrived, and a registry serves a tag
+# only once its push completed, so a half-pushed or corrupt image is never used.
+pull_timeout=${LAMBDA__PULL_TIMEOUT:-300}
+# One warning per build: the first stage that finds the registry unusable records
+# the make process that runs it (our grandparent) in DIR/../registry-skipped; the
+# later stages of that build skip the registry without a word.
+skipped=$state/registry-skipped
+build_id=$(ps -o ppid= -p "$PPID" 2>/dev/null | tr -d ' ' || true)
+fetch() {
+	local why rc=0
+	"$docker" image inspect -- "$1" >/dev/null 2>&1 && return 0
+	[[ -z $build_id || "$(cat -- "$skipped" 2>/dev/null)" != "$build_id" ]] || return 2
+	why=$(timeout "$pull_timeout" "$docker" pull -q -- "$1" 2>&1 >/dev/null) || rc=$?
+	if ((rc == 0)); then
+		say "pulled ${1##*/} from the cache registry"
+		return 0
+	fi
+	if grep -qE 'manifest unknown|manifest for .* not found' <<<"$why"; then
+		return 1
+	fi
+	((rc != 124)) || why="no answer in $pull_timeout s"
+	why=$(grep . <<<"$why" | tail -n1)
+	say "warning: the cache registry ${1%%/*} is skipped for this build, building from local work (pulling: ${why:-no reason given})"
+	[[ -z $build_id ]] || { echo "$build_id" >"$skipped.$$" && mv -f "$skipped.$$" "$skipped"; }
+	return 2
+}
+hits=() missing=0 push_ref=''
+if [[ -n $cache_image || ${#cache_from[@]} -gt 0 ]]; then
+	for ref in "${cache_from[@]}" ${cache_image:+"$cache_image"}; do
+		rc=0
+		fetch "$ref" || rc=$?
+		if ((rc == 0)); then
+			hits+=("$ref")
+		else
+			missing=1
+			# the registry lacks this stage: push it if this build makes it
+			[[ $rc -ne 1 || $ref != "$cache_image" ]] || push_ref=$ref
+			# a registry that failed once is not asked again in this stage
+			((rc != 2)) || break
+		fi
+	done
+fi
+cache_args=()
+for ref in "${hits[@]}"; do cache_args+=(--cache-from "$ref"); done
 
 # undeprecate: drop the notice a new client without buildx prints for the
 # classic builder ("DEPRECATED: The legacy builder ... remove the
@@ -242,19 +303,42 @@ bk_build() {
 # The Dockerfile copy goes beside the context, never in it: both arches' builds
 # share the context, and a client walking it while the other build renames a
 # temp file there fails ("file ... not found").
+# queue_push: when the registry lacked this stage (built now, or found in this
+# engine's own cache: either way this machine has it and the registry does not), tag the
+# stage itself (BuildKit: with its inline cache; deps, not the deps-id image the
+# build tags) with the registry name, and queue it for lambda-push.sh.
+queue_push() {
+	local queue=$state/push rc=0
+	[[ -n $push_ref ]] || return 0
+	if [[ $builder == buildkit ]]; then
+		run "$docker" build "${cache_args[@]}" --build-arg BUILDKIT_INLINE_CACHE=1 --target "$stage" \
+			-f "$df" "${args[@]}" -t "$push_ref" "$context" || rc=$?
+	else
+		run "$docker" build --force-rm "${cache_args[@]}" --target "$stage" -f "$df" "${args[@]}" \
+			-t "$push_ref" "$context" || rc=$?
+	fi
+	if ((rc)); then
+		say "warning: the cache registry was skipped: tagging $stage for the push failed (Docker's output: $log)"
+		return 0
+	fi
+	mkdir -p "$queue"
+	printf '%s\n' "$push_ref" >"$queue/.$name.$$" && mv -f "$queue/.$name.$$" "$queue/$name"
+}
+
 if [[ $builder == buildkit ]]; then
 	df=$state/lambda.Dockerfile
 	cp "$dockerfile" "$df.$$" && mv -f "$df.$$" "$df"
 	export DOCKER_BUILDKIT=1
 	if [[ -n $output ]]; then
 		rm -rf "$output.tmp"
-		bk_build "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" \
+		bk_build "${nocache[@]}" "${cache_args[@]}" --target "$target" -f "$df" "${args[@]}" \
 			--output "type=local,dest=$output.tmp" "$context" || failed
 		rm -rf "$output" && mv "$output.tmp" "$output"
 	else
-		bk_build "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
+		bk_build "${nocache[@]}" "${cache_args[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
 	fi
 	done_line
+	queue_push
 	exit 0
 fi
 
@@ -263,9 +347,13 @@ fi
 df=$state/lambda.classic.Dockerfile
 sed -E '/^RUN /s/ --mount=[^ ]+//g' "$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
 export DOCKER_BUILDKIT=0
+# The classic builder, given --cache-from, trusts only those images (and their
+# parents) as cache: a partial set would hide the local layers of the others.
+((missing == 0)) || cache_args=()
 if [[ -z $output ]]; then
-	run "$docker" build --force-rm "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
+	run "$docker" build --force-rm "${nocache[@]}" "${cache_args[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
 	done_line
+	queue_push
 	exit 0
 fi
 tmptag=lambda-make-tmp/$$-$RANDOM:runtime
@@ -276,7 +364,7 @@ cleanup() {
 	"$docker" rmi -f "$tmptag" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-run "$docker" build --force-rm "${nocache[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tmptag" "$context" || failed
+run "$docker" build --force-rm "${nocache[@]}" "${cache_args[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tmptag" "$context" || failed
 cid=$("$docker" create "$tmptag" /bootstrap)
 rm -rf "$output.tmp" && mkdir -p "$output.tmp"
 bins=''

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfg.h"
@@ -144,6 +145,107 @@ cfg_words(const char *s, struct strv *sv)
 	return 0;
 }
 
+/* One repository path component: [a-z0-9]+ joined by '.', '_', '__' or any '-'s. */
+static int
+repo_part_ok(const char *s, size_t n)
+{
+	static const char *const alnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t i, run;
+
+	if (!n || !strchr(alnum, s[0]) || !strchr(alnum, s[n - 1]))
+		return 0;
+	for (i = 0; i < n; i = run) {
+		for (run = i; run < n && !strchr(alnum, s[run]); run++)
+			if (!strchr("._-", s[run]))
+				return 0;
+		if (run == i) {
+			run++;
+			continue;
+		}
+		/* a separator run: one '.', one or two '_', or dashes only */
+		if (!(run - i == 1 || (run - i == 2 && s[i] == '_' && s[i + 1] == '_') ||
+		      strspn(s + i, "-") >= run - i))
+			return 0;
+	}
+	return 1;
+}
+
+int
+cfg_registry(const char *s, char *out, size_t n)
+{
+	char v[256];
+	const char *why = NULL;
+	char *slash, *colon, *p, *part;
+	size_t len;
+
+	if (trimmed(s, v, sizeof(v)) < 0 || strlen(v) > 200) {
+		why = "longer than 200 characters";
+		goto bad;
+	}
+	len = strlen(v);
+	while (len && v[len - 1] == '/')
+		v[--len] = '\0';
+	if (strstr(v, "://")) {
+		why = "no scheme: the engine picks https (or http for a localhost or "
+		      "insecure-registries host)";
+		goto bad;
+	}
+	if (strchr(v, '@')) {
+		why = "no digest: lambda-make names each stage image itself";
+		goto bad;
+	}
+	if (!(slash = strchr(v, '/')) || slash == v || !slash[1]) {
+		why = "a host and a repository are both needed";
+		goto bad;
+	}
+	*slash = '\0';
+	/* the host: letters, digits, '.', '-', optionally :PORT; lowercased */
+	if ((colon = strchr(v, ':'))) {
+		char *end;
+		long port = strtol(colon + 1, &end, 10);
+
+		if (!colon[1] || *end || port < 1 || port > 65535 || colon[1] == '0') {
+			why = "the port must be a number from 1 to 65535";
+			goto bad;
+		}
+		*colon = '\0';
+	}
+	for (p = v; *p; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789.-", *p))
+			break;
+	}
+	if (*p || !v[0] || v[0] == '-' || v[0] == '.') {
+		why = "the host is letters, digits, '.' and '-'";
+		goto bad;
+	}
+	if (colon)
+		*colon = ':';
+	/* the repository: lowercase path components, no tag (lambda-make adds it) */
+	for (part = slash + 1; part; part = p ? p + 1 : NULL) {
+		p = strchr(part, '/');
+		if (!repo_part_ok(part, p ? (size_t)(p - part) : strlen(part))) {
+			why = strchr(slash + 1, ':') ? "no tag: lambda-make tags each stage image "
+						       "with its content key"
+						     : "the repository is lowercase letters and digits "
+						       "separated by '/', '.', '_' or '-'";
+			goto bad;
+		}
+	}
+	*slash = '/';
+	if (strlen(v) >= n) {
+		why = "too long";
+		goto bad;
+	}
+	memcpy(out, v, strlen(v) + 1);
+	return 0;
+bad:
+	err_set("LAMBDA_CACHE_REGISTRY: '%.80s': %s (expected HOST[:PORT]/REPO, such as "
+		"registry.example.com/team/lambda-cache or 127.0.0.1:5000/cache)", s, why);
+	return -1;
+}
+
 static int
 parse_arch(const char *s, unsigned *out)
 {
@@ -278,6 +380,9 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 		goto fail;
 	if (!blank(in->verbose) && parse_bool("LAMBDA_VERBOSE", in->verbose, &c->verbose) < 0)
 		goto fail;
+	if (!blank(in->cache_registry) &&
+	    cfg_registry(in->cache_registry, c->registry, sizeof(c->registry)) < 0)
+		goto fail;
 	if (parse_flags(in->cargo_flags, &c->cargo_flags) < 0)
 		goto fail;
 	if (parse_functions(in->functions, &c->functions) < 0)
@@ -337,8 +442,11 @@ cfg_field(const struct cfg *c, const char *f, struct buf *out)
 		return join(&c->cargo_flags, out);
 	if (!strcmp(f, "functions"))
 		return join(&c->functions, out);
+	if (!strcmp(f, "cache_registry"))
+		return buf_adds(out, c->registry);
 	err_set("unknown BuildConfig field '%.60s' (valid: mode, target_arch, runtime, "
-		"use_cache, container_name, cargo_flags, functions, targets, verbose)", f);
+		"use_cache, container_name, cargo_flags, functions, targets, verbose, "
+		"cache_registry)", f);
 	return -1;
 }
 

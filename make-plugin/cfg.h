@@ -13,7 +13,7 @@ enum { CFG_X86_64 = 1, CFG_ARM64 = 2 };
 /* The raw settings as the user wrote them; NULL or blank means the default. */
 struct cfg_in {
 	const char *mode, *arch, *runtime, *container, *cargo_flags, *cache;
-	const char *functions, *verbose;
+	const char *functions, *verbose, *cache_registry;
 };
 
 struct cfg {
@@ -23,6 +23,7 @@ struct cfg {
 	int use_cache;
 	int verbose; /* LAMBDA_VERBOSE: say why each stage runs */
 	char container[129];
+	char registry[256]; /* LAMBDA_CACHE_REGISTRY, normalised; "" = none */
 	struct strv cargo_flags, functions;
 };
 
@@ -33,7 +34,7 @@ void cfg_free(struct cfg *c);
 /* The whole record as "key=value" words, cargo_flags last (it may hold spaces). */
 int cfg_format(const struct cfg *c, struct buf *out);
 /* One field's value (mode, target_arch, runtime, use_cache, container_name,
- * cargo_flags, functions, targets); -1 for an unknown field. */
+ * cargo_flags, functions, targets, cache_registry); -1 for an unknown field. */
 int cfg_field(const struct cfg *c, const char *field, struct buf *out);
 /* Parse one architecture name (x86_64, arm64); 0 if unknown. */
 unsigned cfg_arch(const char *name);
@@ -46,6 +47,9 @@ const char *cfg_mode_name(enum cfg_mode m);
 const char *cfg_runtime_name(enum cfg_runtime r);
 /* True if s is a valid container name ([A-Za-z0-9][A-Za-z0-9_.-]*, at most 128). */
 int cfg_name_ok(const char *s);
+/* Validate LAMBDA_CACHE_REGISTRY (HOST[:PORT]/REPO) into out, normalised (host
+ * lowercased, no trailing '/'); -1 with the reason and the expected form. */
+int cfg_registry(const char *s, char *out, size_t n);
 /* Split on blanks into sv; -1 if a word has a character outside the safe set. */
 int cfg_words(const char *s, struct strv *sv);
 

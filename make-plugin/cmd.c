@@ -3,6 +3,7 @@
 
 #include "cmd.h"
 #include "quote.h"
+#include "step.h"
 
 static const char *const stages[] = {"base", "deps", "build", "runtime", "package"};
 
@@ -101,6 +102,34 @@ join_bins(const struct strv *bins, struct buf *b)
 	return 0;
 }
 
+/* LAMBDA_CACHE_REGISTRY: --cache-image=REG:STAGE-ARCH-KEY for the stage a build tags
+ * (base, deps: pulled when the engine lacks it, pushed when this build made it), and
+ * --cache-from= the same name of each earlier stage. The content key is the one the
+ * stamps use, so identical inputs on any machine name the same image. */
+static int
+registry_args(const struct cmd_env *e, unsigned arch, const char *stage, struct av *a)
+{
+	static const char *const cached[] = {"base", "deps"};
+	char key[HASH_HEX + 1], ref[512];
+	size_t i;
+
+	if (!e->cfg.registry[0])
+		return 0;
+	for (i = 0; i < 2; i++) {
+		int own = !strcmp(stage, cached[i]);
+
+		if (step_key(e, cached[i], arch, key) < 0)
+			return -1;
+		snprintf(ref, sizeof(ref), "%s:%s-%s-%s", e->cfg.registry, cached[i],
+			 cfg_arch_name(arch), key);
+		if (av_add(a, own ? "--cache-image=%s" : "--cache-from=%s", ref, NULL) < 0)
+			return -1;
+		if (own)
+			break;
+	}
+	return 0;
+}
+
 /* docker/lambda-stage.sh: one docker build of one stage. */
 static int
 stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache,
@@ -134,6 +163,8 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 		if (av_add(&a, "--tag=lambda-make/%s:%s", e->project, tag) < 0)
 			goto out;
 	}
+	if (!nocache && registry_args(e, arch, stage, &a) < 0)
+		goto out;
 	if (*e->base_image &&
 	    av_add(&a, "--build-arg=LAMBDA_BASE_IMAGE=%s", e->base_image, NULL) < 0)
 		goto out;
@@ -175,6 +206,25 @@ package_cmd(const struct cmd_env *e, unsigned arch, struct buf *out)
 fail:
 	buf_free(&a.arena);
 	return -1;
+}
+
+/* docker/lambda-push.sh: after the package is written, push the stage images this
+ * build made (queued by lambda-stage.sh --cache-image); never fails the build. */
+static int
+push_cmd(const struct cmd_env *e, struct buf *out)
+{
+	struct av a = {0};
+
+	if (!e->cfg.registry[0])
+		return 0;
+	if (av_add(&a, "%s/docker/lambda-push.sh", e->home, NULL) < 0 ||
+	    av_add(&a, "--docker=%s", e->docker, NULL) < 0 ||
+	    av_add(&a, "--queue=%s/.lambda/push", e->dir, NULL) < 0 ||
+	    (e->cfg.verbose && av_add(&a, "--verbose", NULL, NULL) < 0)) {
+		buf_free(&a.arena);
+		return -1;
+	}
+	return av_emit(&a, out);
 }
 
 /* docker/dev-container.sh build: the persistent container does the work. */
@@ -243,11 +293,13 @@ cmd_build(const struct cmd_env *e, enum cfg_mode mode, unsigned arch, const char
 		return -1;
 	}
 	if (stage && !strcmp(stage, "package"))
-		return package_cmd(e, arch, out);
+		return package_cmd(e, arch, out) < 0 ? -1 : push_cmd(e, out);
 	if (stage && strcmp(stage, "runtime"))
 		return stage_cmd(e, arch, stage, mode == CFG_DOCKER, out);
 	/* the whole build: the runtime stage pulls base, deps and build through docker */
 	if (stage_cmd(e, arch, "runtime", mode == CFG_DOCKER, out) < 0)
 		return -1;
-	return stage ? 0 : package_cmd(e, arch, out);
+	if (stage)
+		return 0;
+	return package_cmd(e, arch, out) < 0 ? -1 : push_cmd(e, out);
 }

@@ -148,13 +148,14 @@ config_load(struct cfg *c)
 	static const char *const names[] = {
 		"LAMBDA_MODE", "LAMBDA_ARCH", "LAMBDA_RUNTIME", "LAMBDA_CONTAINER",
 		"LAMBDA_CARGO_FLAGS", "LAMBDA_CACHE", "LAMBDA_FUNCTIONS", "LAMBDA_VERBOSE",
+		"LAMBDA_CACHE_REGISTRY",
 	};
-	char *v[8];
+	char *v[9];
 	struct cfg_in in;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 9; i++)
 		v[i] = var(names[i]);
 	in.mode = v[0];
 	in.arch = v[1];
@@ -164,8 +165,9 @@ config_load(struct cfg *c)
 	in.cache = v[5];
 	in.functions = v[6];
 	in.verbose = v[7];
+	in.cache_registry = v[8];
 	rc = cfg_parse(&in, c);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 9; i++)
 		gmk_free(v[i]);
 	return rc;
 }

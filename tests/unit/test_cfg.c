@@ -14,7 +14,7 @@ static const char *
 record(const char *mode, const char *arch, const char *runtime, const char *name,
        const char *flags, const char *cache, const char *fns)
 {
-	struct cfg_in in = {mode, arch, runtime, name, flags, cache, fns, NULL};
+	struct cfg_in in = {mode, arch, runtime, name, flags, cache, fns, NULL, NULL};
 	struct buf b = {0};
 	struct cfg c;
 
@@ -57,9 +57,9 @@ normalizes(void **state)
 static void
 fields(void **state)
 {
-	struct cfg_in in = {"prod", "x86_64 arm64", NULL, NULL, "-v", NULL, NULL, NULL};
-	struct cfg_in loud = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, " yes "};
-	struct cfg_in bad = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, "2"};
+	struct cfg_in in = {"prod", "x86_64 arm64", NULL, NULL, "-v", NULL, NULL, NULL, NULL};
+	struct cfg_in loud = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, " yes ", NULL};
+	struct cfg_in bad = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, "2", NULL};
 	struct buf b = {0};
 	struct cfg c;
 
@@ -154,6 +154,72 @@ words(void **state)
 	strv_free(&sv);
 }
 
+/* LAMBDA_CACHE_REGISTRY: HOST[:PORT]/REPO, normalised; every other form refused. */
+static void
+registry(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} good[] = {
+		{"127.0.0.1:5000/cache", "127.0.0.1:5000/cache"},
+		{" Registry.Example.com/team/lambda-cache/ ", "registry.example.com/team/lambda-cache"},
+		{"localhost:65535/a__b/c.d/e--f", "localhost:65535/a__b/c.d/e--f"},
+		{"ghcr.io/org/x", "ghcr.io/org/x"},
+	};
+	static const struct {
+		const char *in, *msg;
+	} bad[] = {
+		{"cache", "a host and a repository are both needed"},
+		{"host/", "a host and a repository are both needed"},
+		{"/repo", "a host and a repository are both needed"},
+		{"http://localhost:5000/c", "no scheme"},
+		{"h:5000/c@sha256:00", "no digest"},
+		{"h:5000/c:tag", "no tag"},
+		{"h:0/c", "the port must be"},
+		{"h:70000/c", "the port must be"},
+		{"h:/c", "the port must be"},
+		{":5000/c", "the host is"},
+		{"h_x/c", "the host is"},
+		{"h/Upper", "the repository is lowercase"},
+		{"h/a..b", "the repository is lowercase"},
+		{"h/a___b", "the repository is lowercase"},
+		{"h/-a", "the repository is lowercase"},
+		{"h/a//b", "the repository is lowercase"},
+		{"h/a b", "the repository is lowercase"},
+		{"h/$(id)", "the repository is lowercase"},
+	};
+	struct cfg_in in = {0};
+	struct buf b = {0};
+	struct cfg c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		in.cache_registry = good[i].in;
+		if (cfg_parse(&in, &c) < 0)
+			fail_msg("case %zu refused: %s", i, err_get());
+		b.len = 0;
+		assert_int_equal(cfg_field(&c, "cache_registry", &b), 0);
+		assert_string_equal(b.s, good[i].want);
+		cfg_free(&c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		in.cache_registry = bad[i].in;
+		if (cfg_parse(&in, &c) == 0)
+			fail_msg("case %zu (%s) accepted", i, bad[i].in);
+		if (!strstr(err_get(), bad[i].msg) || !strstr(err_get(), "LAMBDA_CACHE_REGISTRY: '") ||
+		    !strstr(err_get(), "expected HOST[:PORT]/REPO"))
+			fail_msg("case %zu: got '%s'", i, err_get());
+	}
+	in.cache_registry = " ";
+	assert_int_equal(cfg_parse(&in, &c), 0);
+	b.len = 0;
+	assert_int_equal(cfg_field(&c, "cache_registry", &b), 0);
+	assert_true(!b.s || !*b.s);
+	cfg_free(&c);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -163,6 +229,7 @@ main(void)
 		cmocka_unit_test(fields),
 		cmocka_unit_test(rejects),
 		cmocka_unit_test(words),
+		cmocka_unit_test(registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

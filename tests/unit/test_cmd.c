@@ -13,7 +13,7 @@ static int
 setup(void **state)
 {
 	struct cfg_in in = {"prod", "x86_64 arm64", NULL, "dev-box", "--locked --features=a,b",
-			    NULL, NULL, NULL};
+			    NULL, NULL, NULL, NULL};
 
 	(void)state;
 	memset(&env, 0, sizeof(env));

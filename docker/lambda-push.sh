@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# lambda-push.sh: push the stage images a build queued for the team's cache
+# registry (LAMBDA_CACHE_REGISTRY), after the package was written.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+usage: lambda-push.sh --queue=DIR [--docker=CLIENT] [--verbose]
+
+Pushes each image named in DIR (one file per stage, written by lambda-stage.sh
+--cache-image when the registry lacked the stage and the build made it), one line
+per push, and removes the entry. Credentials are the engine client's own
+(`docker login REGISTRY`). A push that fails (registry down, slow, refusing,
+full) costs one warning line: the package is already written, and the build
+succeeds; the next machine with the same inputs builds the stage itself.
+Exit codes: 0 done (pushed or skipped with a warning); 2 bad usage.
+USAGE
+}
+
+# die MESSAGE [CODE]: the message alone on stderr, then exit CODE (default 1).
+die() { echo "lambda-push: $1" >&2; exit "${2:-1}"; }
+
+docker=docker queue='' verbose=0
+for a in "$@"; do
+	case $a in
+	--help | -h) usage; exit 0 ;;
+	--docker=*) docker=${a#*=} ;;
+	--queue=*) queue=${a#*=} ;;
+	--verbose) verbose=1 ;;
+	*) usage >&2; die "unknown argument '$a'" 2 ;;
+	esac
+done
+[[ -n $queue ]] || die "give --queue" 2
+[[ -d $queue ]] || exit 0
+timeout_s=${LAMBDA__PUSH_TIMEOUT:-900}
+
+for entry in "$queue"/*; do
+	[[ -f $entry ]] || continue
+	name=${entry##*/}
+	ref=$(head -n1 -- "$entry")
+	rm -f -- "$entry"
+	[[ -n $ref ]] || continue
+	started=$SECONDS
+	rc=0
+	if ((verbose)); then
+		out=$(timeout "$timeout_s" "$docker" push -- "$ref" 2>&1 | tee /dev/stderr) || rc=$?
+	else
+		out=$(timeout "$timeout_s" "$docker" push -- "$ref" 2>&1) || rc=$?
+	fi
+	if ((rc == 0)); then
+		new=$(grep -c ': Pushed$' <<<"$out" || true)
+		had=$(grep -c ': Layer already exists$' <<<"$out" || true)
+		echo "lambda-make: $name: pushed to the cache registry in $((SECONDS - started)) s (${ref%:*}: $new new layers, $had already there)" >&2
+		continue
+	fi
+	((rc != 124)) || out="no answer in $timeout_s s"
+	why=$(grep . <<<"$out" | tail -n1)
+	echo "lambda-make: $name: warning: the push to the cache registry was skipped (${why:-no reason given}); the package is built, other machines will build $name themselves" >&2
+done
+exit 0
