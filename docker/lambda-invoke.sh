@@ -14,14 +14,43 @@ usage() {
 $PROG - invoke a Lambda bootstrap once, locally, through a loopback Runtime API
 
 Usage: $PROG BOOTSTRAP ARCH EVENT_JSON
+       $PROG --dev [options] [--] FUNCTION EVENT
 
-Run BOOTSTRAP (ARCH: x86_64 or arm64) for one invocation with the event
-EVENT_JSON (a JSON string, or @FILE) and print the response body. Exits 1 if
-the function reported an error (the error body is printed on stderr).
+Run BOOTSTRAP (ARCH: x86_64 or arm64) on this host for one invocation with the
+event EVENT_JSON (a JSON string, or @FILE) and print the response body. Exits 1
+if the function reported an error (the error body is printed on stderr).
+
+With --dev (what make lambda-invoke runs): run the dev build of FUNCTION,
+target/lambda-dev/<arch>/FUNCTION/bootstrap, inside the dev container (started
+with dev-container.sh start if it is not running; arm64 under
+qemu-aarch64-static, copied with a small launcher into the project's
+.lambda/bin) against an emulated Lambda Runtime API (2018-06-01: next,
+response, error, init error; the deadline, request id, function ARN and trace
+headers set) served on the container network's gateway address. EVENT is a
+file holding the event JSON, or - for stdin. The response body goes to stdout,
+the function's own output to stderr.
+
+options (--dev):
+  --docker=CLIENT      docker client (default docker)
+  --dir=DIR            the Cargo project (default: the current dir)
+  --container=NAME     the dev container (default lambda-rust-dev)
+  --arch=ARCH          x86_64 (default) or arm64
+  --timeout=SECONDS    the function's timeout, as Lambda's (default 3)
+  --image=IMAGE, --cargo-home=DIR, --subdir=PATH, --path-dep=PATH
+                       passed to dev-container.sh start (the container's
+                       configuration; lambda.mk gives what lambda-dev gives)
+
+exit codes:
+  0  the function answered (its response is on stdout)
+  1  the function reported an error (handler or init error)
+  2  bad usage, or no built bootstrap
+  4  --dev: no answer within the timeout (the function was stopped)
+  5  --dev: the function exited without answering
 
 Environment:
-  LAMBDA_INVOKE_TIMEOUT   seconds before giving up (default 60)
-  LAMBDA_ARM64_SYSROOT    sysroot for qemu (default /usr/aarch64-linux-gnu)
+  LAMBDA_INVOKE_TIMEOUT   seconds before giving up (default 60; not --dev)
+  LAMBDA_ARM64_SYSROOT    sysroot for qemu (default /usr/aarch64-linux-gnu; in
+                          the container with --dev)
 EOF
 }
 
@@ -33,6 +62,40 @@ die() {
 if (($# == 1)) && [[ $1 == --help || $1 == -h ]]; then
 	usage
 	exit 0
+fi
+if (($# > 0)) && [[ $1 == --dev ]]; then
+	shift
+	docker_cmd=docker dir=$PWD container=lambda-rust-dev arch=x86_64 timeout_s=3 subdir=
+	start=()
+	while (($#)); do
+		case $1 in
+		--docker=*) docker_cmd=${1#*=} ;;
+		--dir=*) dir=${1#*=} ;;
+		--container=*) container=${1#*=} ;;
+		--arch=*) arch=${1#*=} ;;
+		--timeout=*) timeout_s=${1#*=} ;;
+		--image=* | --cargo-home=* | --path-dep=*) start+=("$1") ;;
+		--subdir=*) start+=("$1") subdir=${1#*=} ;;
+		--) shift; break ;;
+		-*) echo "$PROG: unknown option '$1' (see --help)" >&2; exit 2 ;;
+		*) break ;;
+		esac
+		shift
+	done
+	(($# == 2)) || { echo "$PROG: --dev expects FUNCTION EVENT (see --help)" >&2; exit 2; }
+	[[ $arch == x86_64 || $arch == arm64 ]] || { echo "$PROG: --arch must be x86_64 or arm64, got '$arch'" >&2; exit 2; }
+	[[ $timeout_s =~ ^[1-9][0-9]*$ ]] || { echo "$PROG: --timeout must be a positive number of seconds, got '$timeout_s'" >&2; exit 2; }
+	[[ $2 == - || -f $2 ]] || { echo "$PROG: event file '$2' does not exist (LAMBDA_EVENT: a file, or - for stdin)" >&2; exit 2; }
+	[[ -d $dir ]] || { echo "$PROG: project dir '$dir' does not exist" >&2; exit 2; }
+	dir=$(cd -- "$dir" && pwd -P)
+	args=(run "--docker=$docker_cmd" "--container=$container" "--dir=$dir" "--arch=$arch"
+		"--timeout=$timeout_s" "--event=$2" "--subdir=$subdir")
+	[[ -z ${LAMBDA_ARM64_SYSROOT:-} ]] || args+=("--sysroot=$LAMBDA_ARM64_SYSROOT")
+	for w in "$HERE/dev-container.sh" start "--docker=$docker_cmd" "--dir=$dir" "--arch=$arch" \
+		"--container=$container" "${start[@]}"; do
+		args+=("--start=$w")
+	done
+	exec python3 "$HERE/lambda-runtime-api.py" "${args[@]}" -- "$1"
 fi
 (($# == 3)) || die "expected BOOTSTRAP ARCH EVENT_JSON (see --help)"
 bootstrap=$1

@@ -14,6 +14,8 @@ enum { CFG_X86_64 = 1, CFG_ARM64 = 2 };
 struct cfg_in {
 	const char *mode, *arch, *runtime, *container, *cargo_flags, *cache;
 	const char *functions, *verbose, *cache_registry;
+	/* lambda-invoke / lambda-watch */
+	const char *function, *event, *timeout, *watch_addr;
 };
 
 struct cfg {
@@ -25,6 +27,10 @@ struct cfg {
 	char container[129];
 	char registry[256]; /* LAMBDA_CACHE_REGISTRY, normalised; "" = none */
 	struct strv cargo_flags, functions;
+	char function[65];    /* LAMBDA_FUNCTION: the bin lambda-invoke runs; "" = unset */
+	char event[1024];     /* LAMBDA_EVENT: a file, or "-" (stdin); "" = unset */
+	unsigned timeout;     /* LAMBDA_TIMEOUT: seconds, 1..900 like Lambda (default 3) */
+	char watch_addr[64];  /* LAMBDA_WATCH_ADDR: IPv4:PORT (default 127.0.0.1:9000) */
 };
 
 /* Validate and normalize; -1 with a message naming the setting and its valid values. */
@@ -34,7 +40,8 @@ void cfg_free(struct cfg *c);
 /* The whole record as "key=value" words, cargo_flags last (it may hold spaces). */
 int cfg_format(const struct cfg *c, struct buf *out);
 /* One field's value (mode, target_arch, runtime, use_cache, container_name,
- * cargo_flags, functions, targets, cache_registry); -1 for an unknown field. */
+ * cargo_flags, functions, targets, verbose, cache_registry, function, event,
+ * timeout, watch_addr); -1 for an unknown field. */
 int cfg_field(const struct cfg *c, const char *field, struct buf *out);
 /* Parse one architecture name (x86_64, arm64); 0 if unknown. */
 unsigned cfg_arch(const char *name);

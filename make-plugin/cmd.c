@@ -268,6 +268,63 @@ fail:
 }
 
 int
+cmd_local(const struct cmd_env *e, const char *what, unsigned arch, const struct strv *extra,
+	  struct buf *out)
+{
+	struct av a = {0};
+	char t[16];
+	int invoke = !strcmp(what, "invoke");
+	size_t i;
+
+	if (!invoke && strcmp(what, "watch")) {
+		err_set("unknown local command '%.40s' (valid: invoke, watch)", what);
+		return -1;
+	}
+	if (arch != CFG_X86_64 && arch != CFG_ARM64) {
+		err_set("lambda-%s runs one architecture: set LAMBDA_ARCH to x86_64 or arm64", what);
+		return -1;
+	}
+	snprintf(t, sizeof(t), "%u", e->cfg.timeout);
+	if ((invoke ? av_add(&a, "%s/docker/lambda-invoke.sh", e->home, NULL) < 0 ||
+			      av_add(&a, "--dev", NULL, NULL) < 0
+		    : av_add(&a, "%s/docker/lambda-watch.py", e->home, NULL) < 0 ||
+			      av_add(&a, "--addr=%s", e->cfg.watch_addr, NULL) < 0) ||
+	    av_add(&a, "--docker=%s", e->docker, NULL) < 0 ||
+	    av_add(&a, "--dir=%s", e->dir, NULL) < 0 ||
+	    av_add(&a, "--container=%s", e->cfg.container, NULL) < 0 ||
+	    av_add(&a, "--arch=%s", cfg_arch_name(arch), NULL) < 0 ||
+	    av_add(&a, "--timeout=%s", t, NULL) < 0)
+		goto fail;
+	if (*e->base_image && av_add(&a, "--image=%s", e->base_image, NULL) < 0)
+		goto fail;
+	if (e->cargo_home && *e->cargo_home &&
+	    av_add(&a, "--cargo-home=%s", e->cargo_home, NULL) < 0)
+		goto fail;
+	/* a monorepo: the container's mounts (dev-container.sh start, same config) */
+	if (e->subdir && *e->subdir && av_add(&a, "--subdir=%s", e->subdir, NULL) < 0)
+		goto fail;
+	for (i = 0; e->outer && i < e->outer->n; i++)
+		if (av_add(&a, "--path-dep=%s", e->outer->v[i], NULL) < 0)
+			goto fail;
+	if (invoke) {
+		if (av_add(&a, "--", NULL, NULL) < 0 || av_add(&a, "%s", e->cfg.function, NULL) < 0 ||
+		    av_add(&a, "%s", e->cfg.event, NULL) < 0)
+			goto fail;
+		return av_emit(&a, out);
+	}
+	for (i = 0; i < e->bins.n; i++)
+		if (av_add(&a, "--function=%s", e->bins.v[i], NULL) < 0)
+			goto fail;
+	for (i = 0; extra && i < extra->n; i++)
+		if (av_add(&a, "--make=%s", extra->v[i], NULL) < 0)
+			goto fail;
+	return av_emit(&a, out);
+fail:
+	buf_free(&a.arena);
+	return -1;
+}
+
+int
 cmd_build(const struct cmd_env *e, enum cfg_mode mode, unsigned arch, const char *stage,
 	  struct buf *out)
 {

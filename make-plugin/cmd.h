@@ -29,6 +29,12 @@ struct cmd_env {
  * " && " so that a failure stops the rest. */
 int cmd_build(const struct cmd_env *e, enum cfg_mode mode, unsigned arch,
 	      const char *stage, struct buf *out);
+/* Append the command of lambda-invoke ("invoke": lambda-invoke.sh --dev, running
+ * cfg.function once for cfg.event) or lambda-watch ("watch": lambda-watch.py
+ * serving e->bins on cfg.watch_addr; each word of extra is one more argument, the
+ * make command line it polls and rebuilds with). One arch bit. */
+int cmd_local(const struct cmd_env *e, const char *what, unsigned arch,
+	      const struct strv *extra, struct buf *out);
 /* A docker-safe image name component from a directory's basename; -1 if none. */
 int cmd_project(const char *dir, char *out, size_t n);
 /* True if stage names a prod stage (base, deps, build, runtime, package). */

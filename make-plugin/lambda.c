@@ -148,14 +148,15 @@ config_load(struct cfg *c)
 	static const char *const names[] = {
 		"LAMBDA_MODE", "LAMBDA_ARCH", "LAMBDA_RUNTIME", "LAMBDA_CONTAINER",
 		"LAMBDA_CARGO_FLAGS", "LAMBDA_CACHE", "LAMBDA_FUNCTIONS", "LAMBDA_VERBOSE",
-		"LAMBDA_CACHE_REGISTRY",
+		"LAMBDA_CACHE_REGISTRY", "LAMBDA_FUNCTION", "LAMBDA_EVENT", "LAMBDA_TIMEOUT",
+		"LAMBDA_WATCH_ADDR",
 	};
-	char *v[9];
+	char *v[13];
 	struct cfg_in in;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < 13; i++)
 		v[i] = var(names[i]);
 	in.mode = v[0];
 	in.arch = v[1];
@@ -166,8 +167,12 @@ config_load(struct cfg *c)
 	in.functions = v[6];
 	in.verbose = v[7];
 	in.cache_registry = v[8];
+	in.function = v[9];
+	in.event = v[10];
+	in.timeout = v[11];
+	in.watch_addr = v[12];
 	rc = cfg_parse(&in, c);
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < 13; i++)
 		gmk_free(v[i]);
 	return rc;
 }
@@ -431,7 +436,9 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 		 * command line only with LAMBDA_VERBOSE (make -n prints it anyway) */
 		if (!v.e.cfg.verbose && buf_addc(&helper, '@') < 0)
 			goto err;
-		if (cmd_build(&v.e, CFG_PROD, arch, stage, &out) < 0)
+		/* dev: the dev container's build of this arch, stamped like a stage */
+		if (!strcmp(stage, "dev") ? cmd_build(&v.e, CFG_DEV, arch, NULL, &out) < 0
+					  : cmd_build(&v.e, CFG_PROD, arch, stage, &out) < 0)
 			goto err;
 		if (!strcmp(stage, "runtime") &&
 		    cmd_build(&v.e, CFG_PROD, arch, "package", &out) < 0)
@@ -452,6 +459,117 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 	return give(&out);
 err:
 	buf_free(&helper);
+	buf_free(&out);
+	env_free(&v);
+	return fail(nm, err_get());
+}
+
+/* $(lambda-key STAGE,ARCH): the stage's content key (dev: what lambda-watch polls). */
+static char *
+fn_key(const char *nm, unsigned int argc, char **argv)
+{
+	struct env v;
+	struct buf out = {0};
+	char key[HASH_HEX + 1];
+	unsigned arch;
+
+	(void)argc;
+	if (env_load(&v) < 0 || arch_arg(&v, argv[1], &arch) < 0)
+		goto err;
+	if (arch != CFG_X86_64 && arch != CFG_ARM64) {
+		err_set("one architecture per key (x86_64 or arm64)");
+		goto err;
+	}
+	if (step_key(&v.e, arg_trim(argv[0]), arch, key) < 0 || buf_adds(&out, key) < 0)
+		goto err;
+	env_free(&v);
+	return give(&out);
+err:
+	buf_free(&out);
+	env_free(&v);
+	return fail(nm, err_get());
+}
+
+/* The make command line lambda-watch polls and rebuilds with: lambda.mk itself
+ * (not the including Makefile) with every setting that reaches a dev build. */
+static int
+watch_make(struct strv *args)
+{
+	static const char *const names[] = {
+		"LAMBDA_PLUGIN", "LAMBDA_HOME", "LAMBDA_DIR", "LAMBDA_ARCH", "LAMBDA_RUNTIME",
+		"LAMBDA_BASE_IMAGE", "LAMBDA_CARGO_FLAGS", "LAMBDA_FUNCTIONS", "LAMBDA_CONTAINER",
+		"LAMBDA_DOCKER", "LAMBDA_CARGO_HOME", "LAMBDA_PROJECT", "LAMBDA_VERBOSE",
+		"SOURCE_DATE_EPOCH",
+	};
+	struct buf b = {0};
+	char *v;
+	size_t i;
+	int rc = -1;
+
+	v = var("MAKE");
+	rc = strv_add(args, *arg_trim(v) ? arg_trim(v) : "make");
+	gmk_free(v);
+	if (rc < 0 || strv_add(args, "--no-print-directory") < 0 || strv_add(args, "-s") < 0 ||
+	    strv_add(args, "-f") < 0)
+		return -1;
+	v = var("LAMBDA__HERE");
+	rc = buf_fmt(&b, "%slambda.mk", arg_trim(v)) < 0 ? -1 : strv_add(args, b.s);
+	gmk_free(v);
+	for (i = 0; rc == 0 && i < sizeof(names) / sizeof(*names); i++) {
+		b.len = 0;
+		v = var(names[i]);
+		rc = buf_fmt(&b, "%s=%s", names[i], arg_trim(v)) < 0 ? -1 : strv_add(args, b.s);
+		gmk_free(v);
+	}
+	buf_free(&b);
+	return rc;
+}
+
+/* $(lambda-local invoke|watch): the lambda-invoke / lambda-watch command line,
+ * after checking what only they need (one arch; invoke: a function that is a
+ * binary of the project, an event). */
+static char *
+fn_local(const char *nm, unsigned int argc, char **argv)
+{
+	struct env v;
+	struct buf out = {0}, list = {0};
+	struct strv extra = {0};
+	const char *what = arg_trim(argv[0]);
+	unsigned arch;
+	size_t i;
+
+	(void)argc;
+	if (env_load(&v) < 0 || arch_arg(&v, "", &arch) < 0)
+		goto err;
+	if (!strcmp(what, "invoke")) {
+		/* lambda.mk sets LAMBDA_FUNCTIONS to LAMBDA_FUNCTION: bins is that one
+		 * (checked against the project), or every binary when it is unset */
+		if (!*v.e.cfg.function && v.e.bins.n == 1)
+			snprintf(v.e.cfg.function, sizeof(v.e.cfg.function), "%s", v.e.bins.v[0]);
+		if (!*v.e.cfg.function) {
+			for (i = 0; i < v.e.bins.n; i++)
+				buf_fmt(&list, "%s%s", i ? ", " : "", v.e.bins.v[i]);
+			err_set("LAMBDA_FUNCTION is not set: name the binary to invoke (%s)",
+				list.s ? list.s : "");
+			goto err;
+		}
+		if (!*v.e.cfg.event) {
+			err_set("LAMBDA_EVENT is not set: a file holding the event JSON, or - to "
+				"read it from stdin");
+			goto err;
+		}
+	} else if (watch_make(&extra) < 0) {
+		goto err;
+	}
+	if (cmd_local(&v.e, what, arch, &extra, &out) < 0)
+		goto err;
+	strv_free(&extra);
+	buf_free(&list);
+	env_free(&v);
+	return give(&out);
+err:
+	strv_free(&extra);
+	buf_free(&list);
 	buf_free(&out);
 	env_free(&v);
 	return fail(nm, err_get());
@@ -623,6 +741,8 @@ lambda_gmk_setup(const gmk_floc *floc)
 	gmk_add_function("lambda-build", fn_build, 1, 3, 0);
 	gmk_add_function("lambda-step", fn_step, 2, 2, 0);
 	gmk_add_function("lambda-explain", fn_explain, 2, 2, 0);
+	gmk_add_function("lambda-key", fn_key, 2, 2, 0);
+	gmk_add_function("lambda-local", fn_local, 1, 1, 0);
 	gmk_add_function("lambda-context", fn_context, 0, 0, 0);
 	gmk_add_function("lambda-quote", fn_quote, 1, 1, 0);
 	gmk_add_function("lambda-check", fn_check, 2, 3, 0);

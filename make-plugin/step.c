@@ -30,13 +30,96 @@ step_norm(const char *stage, const char **prev)
 
 	if (!strcmp(stage, "runtime"))
 		stage = "build";
+	/* the dev container's build: the whole tree and its settings, no stage before */
+	if (!strcmp(stage, "dev")) {
+		*prev = NULL;
+		return "dev";
+	}
 	for (i = 0; i < 3; i++)
 		if (!strcmp(stage, order[i])) {
 			*prev = i ? order[i - 1] : NULL;
 			return order[i];
 		}
-	err_set("unknown stage '%.40s' (valid: base, deps, build, runtime)", stage);
+	err_set("unknown stage '%.40s' (valid: base, deps, build, runtime, dev)", stage);
 	return NULL;
+}
+
+static int
+join_words(const struct strv *sv, struct buf *v)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if ((i && buf_addc(v, ' ') < 0) || buf_adds(v, sv->v[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* What a dev build reads: every file of the tree but a configured target dir
+ * (vendored directories by their checksum files), the outside path
+ * dependencies' files, and the settings dev-container.sh gets. */
+static int
+dev_inputs(const struct cmd_env *e, struct strv *lines)
+{
+	struct strv vdirs = {0}, skip = {0};
+	struct layout lo = {0};
+	struct buf v = {0}, p = {0};
+	char key[HASH_HEX + 1];
+	struct stat st;
+	size_t i;
+	int rc = -1;
+
+	if (vendor_dirs(e->dir, &vdirs) < 0)
+		goto out;
+	for (i = 0; i < vdirs.n; i++)
+		if (strv_add(&skip, vdirs.v[i]) < 0)
+			goto out;
+	if (tdir_add(e->dir, &skip) < 0 || layout_load(e->dir, &lo) < 0 ||
+	    hash_tree_lines(e->dir, &skip, "file", lines) < 0)
+		goto out;
+	for (i = 0; i < lo.outer.n; i++) {
+		p.len = 0;
+		if (buf_fmt(&p, "%s/%s", e->dir, lo.outer.v[i]) < 0 ||
+		    hash_tree_lines_at(p.s, NULL, "file", lo.outer.v[i], lines) < 0)
+			goto out;
+	}
+	for (i = 0; i < vdirs.n; i++) {
+		struct strv one = {0};
+
+		if (strv_add(&one, vdirs.v[i]) < 0 || vendor_tree_sig(e->dir, &one, key) < 0 ||
+		    add_line(lines, "vendor", vdirs.v[i], key) < 0) {
+			strv_free(&one);
+			goto out;
+		}
+		strv_free(&one);
+	}
+	if (add_line(lines, "setting", "LAMBDA_BASE_IMAGE", e->base_image) < 0 ||
+	    add_line(lines, "setting", "LAMBDA_CONTAINER", e->cfg.container) < 0 ||
+	    add_line(lines, "setting", "LAMBDA_CARGO_HOME", e->cargo_home ? e->cargo_home : "") < 0 ||
+	    join_words(&e->cfg.cargo_flags, &v) < 0 ||
+	    add_line(lines, "setting", "LAMBDA_CARGO_FLAGS", v.s ? v.s : "") < 0)
+		goto out;
+	v.len = 0;
+	if (join_words(&e->bins, &v) < 0 ||
+	    add_line(lines, "setting", "LAMBDA_FUNCTIONS", v.s ? v.s : "") < 0)
+		goto out;
+	if (e->cargo_home && *e->cargo_home) {
+		p.len = 0;
+		if (buf_fmt(&p, "%s/config.toml", e->cargo_home) < 0)
+			goto out;
+		if (stat(p.s, &st) == 0 &&
+		    (hash_file_hex(p.s, key) < 0 ||
+		     add_line(lines, "file", "LAMBDA_CARGO_HOME/config.toml", key) < 0))
+			goto out;
+	}
+	rc = 0;
+out:
+	layout_free(&lo);
+	strv_free(&vdirs);
+	strv_free(&skip);
+	buf_free(&v);
+	buf_free(&p);
+	return rc;
 }
 
 int
@@ -93,6 +176,9 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 			     add_line(lines, "file", "LAMBDA_CARGO_HOME/config.toml", key) < 0))
 				goto out;
 		}
+	} else if (!strcmp(stage, "dev")) {
+		if (dev_inputs(e, lines) < 0)
+			goto out;
 	} else {
 		if (vendor_dirs(e->dir, &vdirs) < 0 || tdir_add(e->dir, &vdirs) < 0 ||
 		    layout_load(e->dir, &lo) < 0 ||
@@ -162,19 +248,29 @@ pkg_line(const char *path, struct buf *out)
 		       (long long)st.st_mtime, (unsigned long long)st.st_ino, path) < 0 ? -1 : 1;
 }
 
-/* The package files of one arch: <dir>/target/lambda/<arch>/<bin>/bootstrap{,.zip}. */
+/* True for the stages whose stamp vouches for files they wrote. */
 static int
-pkg_paths(const struct cmd_env *e, unsigned arch, struct strv *out)
+has_pkgs(const char *stage)
+{
+	return !strcmp(stage, "runtime") || !strcmp(stage, "dev");
+}
+
+/* The files a stage wrote for one arch: runtime,
+ * <dir>/target/lambda/<arch>/<bin>/bootstrap{,.zip}; dev,
+ * <dir>/target/lambda-dev/<arch>/<bin>/bootstrap. */
+static int
+pkg_paths(const struct cmd_env *e, const char *stage, unsigned arch, struct strv *out)
 {
 	struct buf p = {0};
+	int dev = !strcmp(stage, "dev");
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < e->bins.n; i++) {
 		p.len = 0;
-		if (buf_fmt(&p, "%s/target/lambda/%s/%s/bootstrap", e->dir, cfg_arch_name(arch),
-			    e->bins.v[i]) < 0 || strv_add(out, p.s) < 0 ||
-		    buf_adds(&p, ".zip") < 0 || strv_add(out, p.s) < 0)
+		if (buf_fmt(&p, "%s/target/%s/%s/%s/bootstrap", e->dir, dev ? "lambda-dev" : "lambda",
+			    cfg_arch_name(arch), e->bins.v[i]) < 0 || strv_add(out, p.s) < 0 ||
+		    (!dev && (buf_adds(&p, ".zip") < 0 || strv_add(out, p.s) < 0)))
 			rc = -1;
 	}
 	buf_free(&p);
@@ -199,8 +295,8 @@ step_fresh(const struct cmd_env *e, const char *stage, unsigned arch, const char
 		fresh = 1;
 	/* runtime vouches only for the package files it wrote: each must exist and
 	 * be the very file (size, mtime, inode) that the stamp recorded */
-	if (fresh && !strcmp(stage, "runtime")) {
-		if (pkg_paths(e, arch, &pkgs) < 0)
+	if (fresh && has_pkgs(stage)) {
+		if (pkg_paths(e, stage, arch, &pkgs) < 0)
 			fresh = -1;
 		for (i = 0; fresh == 1 && i < pkgs.n; i++) {
 			r = pkg_line(pkgs.v[i], &want);
@@ -232,7 +328,7 @@ step_stamp_cmd(const struct cmd_env *e, const char *stage, unsigned arch, const 
 	if (step_stamp(e, stage, arch, &p) < 0 || strv_add(&argv, p.s) < 0 ||
 	    strv_add(&argv, key) < 0)
 		goto out;
-	if (!strcmp(stage, "runtime") && pkg_paths(e, arch, &argv) < 0)
+	if (has_pkgs(stage) && pkg_paths(e, stage, arch, &argv) < 0)
 		goto out;
 	if ((out->len && buf_adds(out, " && ") < 0) ||
 	    quote_argv(out, (const char *const *)argv.v, argv.n) < 0)
@@ -376,8 +472,11 @@ step_explain(const struct cmd_env *e, const char *stage, unsigned arch, struct b
 		goto out;
 	text = file_read(p.s, &len);
 	if (text && len >= HASH_HEX && !memcmp(text, key, HASH_HEX)) {
-		rc = buf_fmt(out, " runs: a package in target/lambda/%s is missing or is not "
-			     "the file lambda-prod wrote", cfg_arch_name(arch));
+		rc = !strcmp(stage, "dev")
+			? buf_fmt(out, " runs: a bootstrap in target/lambda-dev/%s is missing or "
+				  "is not the file the last dev build placed", cfg_arch_name(arch))
+			: buf_fmt(out, " runs: a package in target/lambda/%s is missing or is not "
+				  "the file lambda-prod wrote", cfg_arch_name(arch));
 		goto out;
 	}
 	free(text);

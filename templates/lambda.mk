@@ -34,6 +34,10 @@ LAMBDA_CARGO_HOME ?=
 LAMBDA_PROJECT ?=
 LAMBDA_VERBOSE ?=
 LAMBDA_CACHE_REGISTRY ?=
+LAMBDA_FUNCTION ?=
+LAMBDA_EVENT ?=
+LAMBDA_TIMEOUT ?= 3
+LAMBDA_WATCH_ADDR ?= 127.0.0.1:9000
 LAMBDA_HOME ?= $(patsubst %/,%,$(if $(filter %/templates/,$(LAMBDA__HERE)),$(dir $(LAMBDA__HERE:/=)),$(LAMBDA__HERE)))
 LAMBDA__E :=
 
@@ -48,7 +52,7 @@ LAMBDA__DRYRUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 # (Property 7). Our targets are phony; every file they produce appears by rename.
 .PHONY: lambda-prod lambda-dev lambda-docker lambda-clean lambda-help lambda-config \
 	lambda-check lambda-validate lambda-context lambda-dev-start lambda-dev-stop \
-	lambda-dev-status lambda-explain \
+	lambda-dev-status lambda-explain lambda-invoke lambda-watch lambda-dev-update lambda-dev-key \
 	$(foreach a,$(LAMBDA__ARCHS),$(foreach s,base deps build runtime prod check,lambda-$s-$a))
 
 # Recipes below expand to nothing when a stage's content key is unchanged, so a
@@ -97,6 +101,28 @@ lambda-dev: lambda-validate
 lambda-dev-start lambda-dev-stop lambda-dev-status: lambda-validate
 	@$(LAMBDA__DEVCHECK)$(lambda-build dev,,$(patsubst lambda-dev-%,%,$@))
 
+# The dev build only when its content key changed (or a placed bootstrap is not
+# the one it recorded): what lambda-invoke and lambda-watch run first. Their
+# second line is expanded before the first runs: a bad LAMBDA_FUNCTION or
+# LAMBDA_EVENT stops lambda-invoke before any build.
+LAMBDA__DEVUPDATE = @$(LAMBDA__DEVCHECK)$(lambda-step dev,$(LAMBDA__SEL))
+
+lambda-dev-update: lambda-validate
+	$(LAMBDA__DEVUPDATE)
+
+lambda-dev-key: lambda-validate
+	$(foreach a,$(LAMBDA__SEL),$(info $(lambda-key dev,$a)))@:
+
+# One invocation of LAMBDA_FUNCTION: it alone is built.
+lambda-invoke: override LAMBDA_FUNCTIONS = $(LAMBDA_FUNCTION)
+lambda-invoke: lambda-validate
+	$(LAMBDA__DEVUPDATE)
+	@$(lambda-local invoke)
+
+# It runs lambda-dev-update itself (first, and whenever lambda-dev-key changes).
+lambda-watch: lambda-validate
+	@$(lambda-local watch)
+
 lambda-clean:
 	rm -rf -- $(lambda-quote $(LAMBDA_DIR)/.lambda) $(lambda-quote $(LAMBDA_DIR)/target/lambda)
 
@@ -107,7 +133,8 @@ lambda-config: lambda-validate
 LAMBDA__HELP := $(LAMBDA__HERE)lambda-help.txt
 LAMBDA__SHOWN := LAMBDA_DIR LAMBDA_MODE LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE \
 	LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS LAMBDA_CONTAINER LAMBDA_CACHE LAMBDA_DOCKER \
-	LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_CACHE_REGISTRY LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH
+	LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_CACHE_REGISTRY LAMBDA_FUNCTION \
+	LAMBDA_EVENT LAMBDA_TIMEOUT LAMBDA_WATCH_ADDR LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH
 
 # Printed by the shell, not $(info): make expands $(info) before it runs the
 # recipe's first line, which would put the values above the text.

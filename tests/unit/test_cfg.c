@@ -14,7 +14,8 @@ static const char *
 record(const char *mode, const char *arch, const char *runtime, const char *name,
        const char *flags, const char *cache, const char *fns)
 {
-	struct cfg_in in = {mode, arch, runtime, name, flags, cache, fns, NULL, NULL};
+	struct cfg_in in = {mode, arch, runtime, name, flags, cache, fns, NULL, NULL,
+			    NULL, NULL, NULL, NULL};
 	struct buf b = {0};
 	struct cfg c;
 
@@ -57,9 +58,12 @@ normalizes(void **state)
 static void
 fields(void **state)
 {
-	struct cfg_in in = {"prod", "x86_64 arm64", NULL, NULL, "-v", NULL, NULL, NULL, NULL};
-	struct cfg_in loud = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, " yes ", NULL};
-	struct cfg_in bad = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, "2", NULL};
+	struct cfg_in in = {"prod", "x86_64 arm64", NULL, NULL, "-v", NULL, NULL, NULL, NULL,
+			    NULL, NULL, NULL, NULL};
+	struct cfg_in loud = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, " yes ", NULL,
+			      NULL, NULL, NULL, NULL};
+	struct cfg_in bad = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, "2", NULL,
+			     NULL, NULL, NULL, NULL};
 	struct buf b = {0};
 	struct cfg c;
 
@@ -133,6 +137,73 @@ rejects(void **state)
 	assert_non_null(record(NULL, NULL, NULL, longname, NULL, NULL, NULL));
 	/* a flag value may follow its flag as a separate word */
 	assert_non_null(record(NULL, NULL, NULL, NULL, "--features serde", NULL, NULL));
+}
+
+/* The lambda-invoke / lambda-watch settings: defaults, normalised values, and one
+ * message naming the setting and its valid values for each bad one. */
+static void
+local_settings(void **state)
+{
+	static const struct {
+		const char *v[4];
+		const char *msg;
+	} bad[] = {
+		{{"a b"}, "LAMBDA_FUNCTION: 'a b' is not one binary name"},
+		{{"x;y"}, "LAMBDA_FUNCTION"},
+		{{NULL, "a\nb"}, "LAMBDA_EVENT"},
+		{{NULL, NULL, "0"}, "LAMBDA_TIMEOUT: invalid value '0' (valid: whole seconds, 1 to 900"},
+		{{NULL, NULL, "901"}, "LAMBDA_TIMEOUT"},
+		{{NULL, NULL, "3s"}, "LAMBDA_TIMEOUT"},
+		{{NULL, NULL, "99999999999999999999"}, "LAMBDA_TIMEOUT"},
+		{{NULL, NULL, NULL, "9000"}, "LAMBDA_WATCH_ADDR: invalid value '9000' (valid: IPv4:PORT"},
+		{{NULL, NULL, NULL, "127.0.0.1:0"}, "LAMBDA_WATCH_ADDR"},
+		{{NULL, NULL, NULL, "127.0.0.1:65536"}, "LAMBDA_WATCH_ADDR"},
+		{{NULL, NULL, NULL, "1.2.3:80"}, "LAMBDA_WATCH_ADDR"},
+		{{NULL, NULL, NULL, "1.2.3.256:80"}, "LAMBDA_WATCH_ADDR"},
+		{{NULL, NULL, NULL, "1.2.3.4.5:80"}, "LAMBDA_WATCH_ADDR"},
+		{{NULL, NULL, NULL, "example.com:80"}, "LAMBDA_WATCH_ADDR"},
+		{{NULL, NULL, NULL, "1..2.3:80"}, "LAMBDA_WATCH_ADDR"},
+	};
+	struct cfg_in in = {0};
+	struct buf b = {0};
+	struct cfg c;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cfg_parse(&in, &c), 0);
+	assert_string_equal(c.function, "");
+	assert_int_equal(c.timeout, 3);
+	assert_string_equal(c.watch_addr, "127.0.0.1:9000");
+	cfg_free(&c);
+	in.function = " hello-2 ";
+	in.event = " -";
+	in.timeout = "900";
+	in.watch_addr = "localhost:1";
+	assert_int_equal(cfg_parse(&in, &c), 0);
+	assert_int_equal(cfg_field(&c, "function", &b), 0);
+	assert_int_equal(buf_adds(&b, "|"), 0);
+	assert_int_equal(cfg_field(&c, "event", &b), 0);
+	assert_int_equal(buf_adds(&b, "|"), 0);
+	assert_int_equal(cfg_field(&c, "timeout", &b), 0);
+	assert_int_equal(buf_adds(&b, "|"), 0);
+	assert_int_equal(cfg_field(&c, "watch_addr", &b), 0);
+	assert_string_equal(b.s, "hello-2|-|900|localhost:1");
+	buf_free(&b);
+	cfg_free(&c);
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		struct cfg_in one = {0};
+
+		one.function = bad[i].v[0];
+		one.event = bad[i].v[1];
+		one.timeout = bad[i].v[2];
+		one.watch_addr = bad[i].v[3];
+		if (cfg_parse(&one, &c) == 0) {
+			cfg_free(&c);
+			fail_msg("case %zu accepted", i);
+		}
+		if (!strstr(err_get(), bad[i].msg))
+			fail_msg("case %zu: got '%s'", i, err_get());
+	}
 }
 
 static void
@@ -230,6 +301,7 @@ main(void)
 		cmocka_unit_test(rejects),
 		cmocka_unit_test(words),
 		cmocka_unit_test(registry),
+		cmocka_unit_test(local_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

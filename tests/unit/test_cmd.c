@@ -13,7 +13,7 @@ static int
 setup(void **state)
 {
 	struct cfg_in in = {"prod", "x86_64 arm64", NULL, "dev-box", "--locked --features=a,b",
-			    NULL, NULL, NULL, NULL};
+			    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 	(void)state;
 	memset(&env, 0, sizeof(env));
@@ -167,6 +167,42 @@ errors(void **state)
 	assert_false(cmd_stage_ok("shell"));
 }
 
+/* lambda-invoke / lambda-watch: one argv each, every value one quoted word. */
+static void
+local(void **state)
+{
+	struct cfg_in in = {NULL, NULL, NULL, "dev-box", NULL, NULL, NULL, NULL, NULL,
+			    "hello", "ev ents/a.json", "7", "127.0.0.1:9100"};
+	struct cfg saved = env.cfg;
+	struct strv extra = {0};
+	struct buf b = {0};
+
+	(void)state;
+	assert_int_equal(cfg_parse(&in, &env.cfg), 0);
+	assert_int_equal(cmd_local(&env, "invoke", CFG_X86_64, NULL, &b), 0);
+	assert_string_equal(b.s, "/usr/share/lambda-make/docker/lambda-invoke.sh --dev "
+				 "--docker=docker '--dir=/work/my project'\\''s dir' "
+				 "--container=dev-box --arch=x86_64 --timeout=7 -- hello "
+				 "'ev ents/a.json'");
+	b.len = 0;
+	assert_int_equal(strv_add(&extra, "make"), 0);
+	assert_int_equal(strv_add(&extra, "LAMBDA_DIR=/a b"), 0);
+	assert_int_equal(cmd_local(&env, "watch", CFG_ARM64, &extra, &b), 0);
+	assert_string_equal(b.s, "/usr/share/lambda-make/docker/lambda-watch.py "
+				 "--addr=127.0.0.1:9100 --docker=docker "
+				 "'--dir=/work/my project'\\''s dir' --container=dev-box --arch=arm64 "
+				 "--timeout=7 --function=hello --function=api --make=make "
+				 "'--make=LAMBDA_DIR=/a b'");
+	b.len = 0;
+	assert_int_equal(cmd_local(&env, "watch", CFG_X86_64 | CFG_ARM64, &extra, &b), -1);
+	assert_non_null(strstr(err_get(), "one architecture"));
+	assert_int_equal(cmd_local(&env, "serve", CFG_X86_64, NULL, &b), -1);
+	buf_free(&b);
+	strv_free(&extra);
+	cfg_free(&env.cfg);
+	env.cfg = saved;
+}
+
 int
 main(void)
 {
@@ -177,6 +213,7 @@ main(void)
 		cmocka_unit_test(dev),
 		cmocka_unit_test(monorepo),
 		cmocka_unit_test(errors),
+		cmocka_unit_test(local),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
