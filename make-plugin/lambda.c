@@ -355,6 +355,12 @@ arch_arg(const struct env *v, char *s, unsigned *out)
 		return 0;
 	}
 	*out = cfg_arch(s);
+	if (!*out && strpbrk(s, " \t")) {
+		/* lambda-dev-update, lambda-invoke, lambda-watch: LAMBDA_ARCH itself */
+		err_set("one architecture at a time here: set LAMBDA_ARCH to x86_64 or arm64 "
+			"(got '%.40s')", s);
+		return -1;
+	}
 	if (!*out) {
 		err_set("invalid architecture '%.40s' (valid: x86_64, arm64)", s);
 		return -1;
