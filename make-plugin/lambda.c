@@ -280,7 +280,10 @@ env_bins(struct env *v)
 		if (j == all.n) {
 			for (j = 0; j < all.n; j++)
 				buf_fmt(&list, "%s%s", j ? ", " : "", all.v[j]);
-			err_set("LAMBDA_FUNCTIONS: '%s' is not a binary of %s (binaries: %s)",
+			/* lambda-invoke builds LAMBDA_FUNCTION alone (lambda.mk) */
+			err_set("%s: '%s' is not a binary of %s (binaries: %s)",
+				strcmp(v->e.cfg.function, v->e.cfg.functions.v[i]) ?
+					"LAMBDA_FUNCTIONS" : "LAMBDA_FUNCTION",
 				v->e.cfg.functions.v[i], v->e.dir, list.s ? list.s : "");
 			goto out;
 		}

@@ -43,7 +43,7 @@ running_bootstraps() { docker top "$ctr" -o args 2>/dev/null | grep -c 'bootstra
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 edit_version() { sed -i "s/const VERSION: &str = \"[^\"]*\"/const VERSION: \&str = \"$1\"/" "$proj/src/bin/echo.rs"; }
 
-plan 37
+plan 38
 
 # --- lambda-invoke ------------------------------------------------------------------
 mk lambda-invoke LAMBDA_FUNCTION=echo LAMBDA_EVENT="$work/ev.json"
@@ -84,6 +84,8 @@ mk lambda-invoke LAMBDA_FUNCTION=echo LAMBDA_EVENT="$work/ev.json" LAMBDA_TIMEOU
 like "LAMBDA_TIMEOUT=0 is refused with the valid range" "$err" "LAMBDA_TIMEOUT: invalid value '0' (valid: whole seconds, 1 to 900"
 mk lambda-invoke LAMBDA_EVENT="$work/ev.json"
 like "no LAMBDA_FUNCTION in a two-binary project: the binaries are named" "$err" "LAMBDA_FUNCTION is not set: name the binary to invoke (echo, web)"
+mk lambda-invoke LAMBDA_FUNCTION=nope LAMBDA_EVENT="$work/ev.json"
+like "an unknown LAMBDA_FUNCTION is named with the binaries" "$err" "LAMBDA_FUNCTION: 'nope' is not a binary of"
 mk lambda-invoke LAMBDA_FUNCTION=echo LAMBDA_EVENT="$work/none.json"
 like "a missing event file is named" "$err" "none.json' does not exist"
 mk lambda-invoke LAMBDA_FUNCTION=echo LAMBDA_EVENT="$work/ev.json" LAMBDA_ARCH="x86_64 arm64"
