@@ -60,6 +60,9 @@ options (every command accepts all of them):
                        it; the project is mounted at $WS/PATH then
   --path-dep=PATH      a path dependency's dir below that ancestor, outside the
                        project, mounted read-only at $WS/PATH (repeatable)
+  --mask=PATH          hide PATH (relative to the project; repeatable) in the
+                       container: an empty tmpfs over a directory, /dev/null over a
+                       file (lambda.mk passes what .dockerignore/LAMBDA_EXCLUDE exclude)
   --zip                also write a reproducible bootstrap.zip (SOURCE_DATE_EPOCH)
   -h, --help           this text
 Everything after -- goes to cargo build (not --target, --target-dir,
@@ -68,7 +71,8 @@ built with debug=0 (measured fastest for a one-line edit); override with
 -- --config profile.dev.debug=2.
 
 The container: labels lambda-make.project=<dir> and lambda-make.config=<hash of
-image ID, mount, arch set, uid:gid, environment>; a different hash recreates it.
+image ID, mounts and masks, arch set, uid:gid, environment>; a different hash
+recreates it (so a newly excluded path is hidden from the next build on).
 Cargo registry: the named volume lambda-make-cargo-registry, shared by projects.
 Creation is serialized by a lock in \${XDG_RUNTIME_DIR:-/tmp}; a container that
 another process created under the same name is adopted if its labels match.
@@ -112,13 +116,14 @@ fns=()
 cargo_flags=()
 subdir=
 path_deps=()
+masks=()
 while (($#)); do
 	case $1 in
 	-h | --help)
 		usage
 		exit 0
 		;;
-	--docker | --dir | --arch | --container | --image | --function | --cargo-home | --subdir | --path-dep)
+	--docker | --dir | --arch | --container | --image | --function | --cargo-home | --subdir | --path-dep | --mask)
 		(($# >= 2)) || die "$1 needs a value (see --help)" "$E_USAGE"
 		set -- "$1=$2" "${@:3}"
 		continue
@@ -132,6 +137,7 @@ while (($#)); do
 	--cargo-home=*) cargo_home=${1#*=} ;;
 	--subdir=*) subdir=${1#*=} ;;
 	--path-dep=*) path_deps+=("${1#*=}") ;;
+	--mask=*) masks+=("${1#*=}") ;;
 	--zip) zip=1 ;;
 	--)
 		shift
@@ -203,6 +209,9 @@ fi
 for f in "${path_deps[@]}"; do
 	[[ -n $subdir ]] || die "--path-dep needs --subdir (the project's place below their common ancestor)" "$E_USAGE"
 	rel_ok "$f" || die "invalid --path-dep '$f' (a relative path without '..')" "$E_USAGE"
+done
+for f in "${masks[@]}"; do
+	rel_ok "$f" || die "invalid --mask '$f' (a path relative to the project, without . or ..)" "$E_USAGE"
 done
 readonly C_PROJ C_TARGET
 
@@ -380,6 +389,17 @@ configure() {
 	done
 	[[ -z $cargo_home ]] ||
 		mounts+=(--mount "type=bind,$(csv "source=$cargo_home"),target=$C_VENDOR_HOME,readonly")
+	# what the project's patterns exclude is not in the container's view either
+	local m
+	for m in "${masks[@]}"; do
+		if [[ -d $dir/$m && ! -L $dir/$m ]]; then
+			mounts+=(--mount "type=tmpfs,$(csv "target=$C_PROJ/$m"),tmpfs-size=1m")
+			deps+="mask=dir:$m"$'\n'
+		elif [[ -e $dir/$m || -L $dir/$m ]]; then
+			mounts+=(--mount "type=bind,source=/dev/null,$(csv "target=$C_PROJ/$m"),readonly")
+			deps+="mask=file:$m"$'\n'
+		fi
+	done
 	local e
 	config=$(
 		{

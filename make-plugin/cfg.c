@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "ignore.h"
 
 static const char *const modes[] = {"dev", "prod", "docker"};
 static const char *const runtimes[] = {"al2023", "al2"};
@@ -449,6 +450,59 @@ bad:
 	return -1;
 }
 
+/* LAMBDA_EXCLUDE: blank-separated .dockerignore patterns, each checked and cleaned
+ * as a line of the file would be, stored cleaned ("!" kept). */
+static int
+parse_exclude(const char *s, struct strv *sv)
+{
+	struct ign g = {0};
+	const char *p = s, *e;
+	struct buf w = {0};
+	size_t i;
+	int rc = -1;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		for (e = p; *e && *e != ' ' && *e != '\t' && *e != '\n'; e++)
+			if ((unsigned char)*e < 0x20 || *e == 0x7f) {
+				err_set("LAMBDA_EXCLUDE: '%.80s': a control character in a pattern", s);
+				goto out;
+			}
+		if (e == p)
+			break;
+		w.len = 0;
+		if (buf_addn(&w, p, (size_t)(e - p)) < 0)
+			goto out;
+		if (w.s[0] == '#') {
+			err_set("LAMBDA_EXCLUDE: '%s': a pattern cannot start with '#' (write \\# "
+				"for a name that does)", w.s);
+			goto out;
+		}
+		if (ign_add(&g, w.s) < 0) {
+			struct buf m = {0};
+
+			buf_fmt(&m, "LAMBDA_EXCLUDE: %s (patterns are .dockerignore lines, "
+				"separated by blanks)", err_get());
+			err_set("%s", m.s ? m.s : "out of memory");
+			buf_free(&m);
+			goto out;
+		}
+		p = e;
+	}
+	for (i = 0; i < g.n; i++) {
+		w.len = 0;
+		if (buf_fmt(&w, "%s%s", g.p[i].neg ? "!" : "", g.p[i].glob) < 0 ||
+		    strv_add(sv, w.s) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	ign_free(&g);
+	buf_free(&w);
+	return rc;
+}
+
 int
 cfg_parse(const struct cfg_in *in, struct cfg *c)
 {
@@ -500,6 +554,8 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 	    parse_timeout(in->timeout, &c->timeout) < 0 ||
 	    parse_addr(in->watch_addr, c->watch_addr, sizeof(c->watch_addr)) < 0)
 		goto fail;
+	if (parse_exclude(in->exclude, &c->exclude) < 0)
+		goto fail;
 	return 0;
 fail:
 	cfg_free(c);
@@ -511,6 +567,7 @@ cfg_free(struct cfg *c)
 {
 	strv_free(&c->cargo_flags);
 	strv_free(&c->functions);
+	strv_free(&c->exclude);
 }
 
 static int
@@ -565,9 +622,11 @@ cfg_field(const struct cfg *c, const char *f, struct buf *out)
 		return buf_fmt(out, "%u", c->timeout);
 	if (!strcmp(f, "watch_addr"))
 		return buf_adds(out, c->watch_addr);
+	if (!strcmp(f, "exclude"))
+		return join(&c->exclude, out);
 	err_set("unknown BuildConfig field '%.60s' (valid: mode, target_arch, runtime, "
 		"use_cache, container_name, cargo_flags, functions, targets, verbose, "
-		"cache_registry, function, event, timeout, watch_addr)", f);
+		"cache_registry, function, event, timeout, watch_addr, exclude)", f);
 	return -1;
 }
 

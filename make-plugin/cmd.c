@@ -256,6 +256,9 @@ dev_cmd(const struct cmd_env *e, unsigned arch, const char *sub, struct buf *out
 	for (i = 0; i < e->bins.n; i++)
 		if (av_add(&a, "--function=%s", e->bins.v[i], NULL) < 0)
 			goto fail;
+	for (i = 0; e->masked && i < e->masked->n; i++)
+		if (av_add(&a, "--mask=%s", e->masked->v[i], NULL) < 0)
+			goto fail;
 	if (e->cfg.cargo_flags.n && av_add(&a, "--", NULL, NULL) < 0)
 		goto fail;
 	for (i = 0; i < e->cfg.cargo_flags.n; i++)

@@ -20,6 +20,8 @@ struct cmd_env {
 	                           * (layout.h: "libs/common"); NULL = none */
 	struct cfg cfg;
 	struct strv bins;       /* functions to build */
+	const struct strv *masked; /* dev: paths excluded by a pattern, hidden from the
+	                            * container (proj.h); NULL for none */
 };
 
 /* Append the command lines for one build. prod/docker: one arch bit; stage one of

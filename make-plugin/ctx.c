@@ -11,6 +11,7 @@
 #include "layout.h"
 #include "path.h"
 #include "ctx.h"
+#include "proj.h"
 #include "skel.h"
 #include "tdir.h"
 #include "vendor.h"
@@ -122,6 +123,7 @@ struct tree {
 	const char *src, *pre;
 	const struct strv *skip;
 	const char *name;
+	struct proj *pj; /* the project's own tree: its rules apply (proj.h) */
 };
 
 /* Mirror the trees into dst, then remove what none of them holds; the symlinks
@@ -140,7 +142,8 @@ mirror_trees(const struct tree *t, size_t nt, const char *dst, struct strv *outs
 	for (k = 0; k < nt; k++) {
 		strv_free(&files);
 		first = outside ? outside->n : 0;
-		if (walk_files_links(t[k].src, t[k].skip, outside, &files) < 0)
+		if ((t[k].pj ? proj_walk(t[k].pj, t[k].src, t[k].skip, outside, &files)
+			     : walk_files_links(t[k].src, t[k].skip, outside, &files)) < 0)
 			goto fail;
 		/* an outer tree's links, named from the project (pre: its place) */
 		for (i = first; t[k].name && outside && i < outside->n; i++) {
@@ -187,7 +190,7 @@ int
 ctx_mirror_skip(const char *src, const char *dst, const struct strv *skip,
 		struct strv *outside, int byname)
 {
-	struct tree t = {src, "", skip, NULL};
+	struct tree t = {src, "", skip, NULL, NULL};
 
 	return mirror_trees(&t, 1, dst, outside, byname);
 }
@@ -399,8 +402,9 @@ out:
 }
 
 int
-ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
+ctx_sync(const char *dir, const char *cargo_home, const struct strv *exclude, struct proj *pj)
 {
+	struct strv *outside = &pj->outside;
 	struct strv vdirs = {0}, skip = {0};
 	struct layout lo = {0};
 	struct tree *t = NULL;
@@ -410,10 +414,12 @@ ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 
 	/* a layout that cannot build fails here, before any docker command and
 	 * before anything is written */
+	if (proj_open(pj, dir, exclude) < 0)
+		return -1;
 	if (vendor_dirs(dir, &vdirs) < 0 || vlock_check(dir) < 0 ||
 	    path_join(&p, dir, ".lambda/ctx/skel") < 0)
 		goto fail;
-	if ((r = skel_write(dir, p.s)) < 0 || skel_times(p.s) < 0)
+	if ((r = skel_write(dir, p.s, exclude)) < 0 || skel_times(p.s) < 0)
 		goto fail;
 	n += r;
 	/* .lambda/ (just made, with the skeleton) ignores itself in git: nothing in
@@ -432,11 +438,11 @@ ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 		err_set("out of memory");
 		goto fail;
 	}
-	t[0] = (struct tree){dir, lo.prefix, &skip, NULL};
+	t[0] = (struct tree){dir, lo.prefix, &skip, NULL, pj};
 	for (i = 0; i < lo.rel.n; i++) {
 		if (path_join(&hosts[i], dir, lo.outer.v[i]) < 0)
 			goto fail;
-		t[i + 1] = (struct tree){hosts[i].s, lo.rel.v[i], NULL, lo.outer.v[i]};
+		t[i + 1] = (struct tree){hosts[i].s, lo.rel.v[i], NULL, lo.outer.v[i], NULL};
 	}
 	if (path_join(&p, dir, ".lambda/ctx/src") < 0 ||
 	    (r = mirror_trees(t, lo.rel.n + 1, p.s, outside, 0)) < 0)
@@ -467,6 +473,7 @@ ctx_sync(const char *dir, const char *cargo_home, struct strv *outside)
 	goto out;
 fail:
 	n = -1;
+	proj_close(pj);
 out:
 	for (i = 0; hosts && i < lo.rel.n; i++)
 		buf_free(&hosts[i]);

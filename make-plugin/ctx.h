@@ -2,15 +2,17 @@
 #ifndef LAMBDA_CTX_H
 #define LAMBDA_CTX_H
 
+#include "proj.h"
 #include "walk.h"
 
 /* Bring dir/.lambda/ctx up to date: skel/ (the deps skeleton), src/ (a mirror of the
- * project's files, compared by content, without its vendored directories), vendor/
- * (those directories, see vendor.h), cargo-home/ (a mirror of cargo_home, or
- * empty when cargo_home is NULL or ""), and .lambda/.gitignore ("*"). Returns the
- * number of files written or removed, -1 on error. The project's symlinks that
- * point outside it, left out of the context, are appended to outside (unless NULL). */
-int ctx_sync(const char *dir, const char *cargo_home, struct strv *outside);
+ * project's files as proj_walk lists them, compared by content), vendor/ (the
+ * vendored directories, see vendor.h), cargo-home/ (a mirror of cargo_home, or
+ * empty when cargo_home is NULL or ""), and .lambda/.gitignore ("*"). exclude:
+ * LAMBDA_EXCLUDE's patterns (after .dockerignore's). Returns the number of files
+ * written or removed, -1 on error. pj is opened here; on success the caller reads
+ * what it left out (outside, kept, masked) and closes it. */
+int ctx_sync(const char *dir, const char *cargo_home, const struct strv *exclude, struct proj *pj);
 /* Make dst hold exactly the regular files of src (skipping the top-level
  * target/ and .lambda/, and .git),
  * writing only files whose content or exec bit differ; byname: trust equal size

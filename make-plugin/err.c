@@ -30,6 +30,7 @@ err_sys(const char *fmt, ...)
 	va_end(ap);
 	n = strlen(err_msg);
 	snprintf(err_msg + n, sizeof(err_msg) - n, ": %s", strerror(saved));
+	errno = saved; /* callers may still look at it (ENOENT is often fine) */
 }
 
 const char *

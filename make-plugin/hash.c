@@ -217,25 +217,35 @@ hash_tree_lines_at(const char *dir, const struct strv *skip, const char *kind, c
 		   struct strv *lines)
 {
 	struct strv files = {0};
+	int rc;
+
+	if (walk_files_skip(dir, skip, &files) < 0)
+		return -1;
+	rc = hash_list_lines(dir, &files, kind, pre, lines);
+	strv_free(&files);
+	return rc;
+}
+
+int
+hash_list_lines(const char *dir, const struct strv *files, const char *kind, const char *pre,
+		struct strv *lines)
+{
 	struct buf full = {0}, line = {0};
 	char hex[HASH_HEX + 1];
 	size_t i;
 	int rc = -1;
 
-	if (walk_files_skip(dir, skip, &files) < 0)
-		return -1;
-	for (i = 0; i < files.n; i++) {
+	for (i = 0; i < files->n; i++) {
 		full.len = line.len = 0;
-		if (buf_fmt(&full, "%s/%s", dir, files.v[i]) < 0 || hash_file_hex(full.s, hex) < 0)
+		if (buf_fmt(&full, "%s/%s", dir, files->v[i]) < 0 || hash_file_hex(full.s, hex) < 0)
 			goto out;
-		if (buf_fmt(&line, "%s\t%s%s%s\t%s", kind, pre, *pre ? "/" : "", files.v[i],
+		if (buf_fmt(&line, "%s\t%s%s%s\t%s", kind, pre, *pre ? "/" : "", files->v[i],
 			    hex) < 0 ||
 		    strv_add(lines, line.s) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	strv_free(&files);
 	buf_free(&full);
 	buf_free(&line);
 	return rc;

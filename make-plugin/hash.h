@@ -35,4 +35,8 @@ int hash_tree_lines(const char *dir, const struct strv *skip, const char *kind,
  * tree that the project reaches at pre (an outside path dependency). */
 int hash_tree_lines_at(const char *dir, const struct strv *skip, const char *kind,
 		       const char *pre, struct strv *lines);
+/* The lines of hash_tree_lines_at for the given files (relative to dir, sorted)
+ * instead of a walk: a project's files as proj_list lists them. */
+int hash_list_lines(const char *dir, const struct strv *files, const char *kind, const char *pre,
+		    struct strv *lines);
 #endif

@@ -12,6 +12,9 @@
 #include "check.h"
 #include "cmd.h"
 #include "ctx.h"
+#include "proj.h"
+#include "tdir.h"
+#include "vendor.h"
 #include "hash.h"
 #include "layout.h"
 #include "quote.h"
@@ -134,7 +137,7 @@ fn_manifest_hash(const char *nm, unsigned int argc, char **argv)
 	char hex[HASH_HEX + 1], *p;
 
 	(void)argc;
-	if (mhash_dir(arg_trim(argv[0]), hex) < 0)
+	if (mhash_dir(arg_trim(argv[0]), NULL, hex) < 0)
 		return fail(nm, err_get());
 	p = gmk_alloc(sizeof(hex));
 	memcpy(p, hex, sizeof(hex));
@@ -149,14 +152,14 @@ config_load(struct cfg *c)
 		"LAMBDA_MODE", "LAMBDA_ARCH", "LAMBDA_RUNTIME", "LAMBDA_CONTAINER",
 		"LAMBDA_CARGO_FLAGS", "LAMBDA_CACHE", "LAMBDA_FUNCTIONS", "LAMBDA_VERBOSE",
 		"LAMBDA_CACHE_REGISTRY", "LAMBDA_FUNCTION", "LAMBDA_EVENT", "LAMBDA_TIMEOUT",
-		"LAMBDA_WATCH_ADDR",
+		"LAMBDA_WATCH_ADDR", "LAMBDA_EXCLUDE",
 	};
-	char *v[13];
+	char *v[14];
 	struct cfg_in in;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < 13; i++)
+	for (i = 0; i < 14; i++)
 		v[i] = var(names[i]);
 	in.mode = v[0];
 	in.arch = v[1];
@@ -171,8 +174,9 @@ config_load(struct cfg *c)
 	in.event = v[10];
 	in.timeout = v[11];
 	in.watch_addr = v[12];
+	in.exclude = v[13];
 	rc = cfg_parse(&in, c);
-	for (i = 0; i < 13; i++)
+	for (i = 0; i < 14; i++)
 		gmk_free(v[i]);
 	return rc;
 }
@@ -205,7 +209,7 @@ fn_skeleton(const char *nm, unsigned int argc, char **argv)
 	int n;
 
 	(void)argc;
-	n = skel_write(arg_trim(argv[0]), arg_trim(argv[1]));
+	n = skel_write(arg_trim(argv[0]), arg_trim(argv[1]), NULL);
 	if (n < 0)
 		return fail(nm, err_get());
 	buf_fmt(&out, "%d", n);
@@ -393,7 +397,22 @@ fn_build(const char *nm, unsigned int argc, char **argv)
 	if (env_load(&v) < 0 || arch_arg(&v, argc > 1 ? argv[1] : "", &arch) < 0)
 		goto err;
 	if (mode == CFG_DEV) {
-		if (cmd_build(&v.e, mode, arch, stage, &out) < 0)
+		struct proj pj;
+		struct strv files = {0}, skip = {0};
+		int r;
+
+		/* the container sees the project through a bind mount: what the patterns
+		 * exclude is masked in it (dev-container.sh --mask) */
+		if (proj_open(&pj, v.e.dir, &v.e.cfg.exclude) < 0)
+			goto err;
+		r = pj.ign.n && (vendor_dirs(v.e.dir, &skip) < 0 || tdir_add(v.e.dir, &skip) < 0 ||
+				 proj_walk(&pj, v.e.dir, &skip, NULL, &files) < 0);
+		strv_free(&files);
+		strv_free(&skip);
+		v.e.masked = &pj.masked;
+		r = r || cmd_build(&v.e, mode, arch, stage, &out) < 0;
+		proj_close(&pj);
+		if (r)
 			goto err;
 	} else {
 		for (bit = CFG_X86_64; bit <= CFG_ARM64; bit <<= 1)
@@ -616,29 +635,43 @@ static char *
 fn_context(const char *nm, unsigned int argc, char **argv)
 {
 	struct buf out = {0};
-	struct strv away = {0};
+	struct proj pj;
+	struct cfg c;
 	char *dir = var("LAMBDA_DIR"), *ch = var("LAMBDA_CARGO_HOME");
 	size_t i;
-	int n;
+	int n = -1;
 
 	(void)argc, (void)argv;
-	n = ctx_sync(arg_trim(dir), arg_trim(ch), &away);
+	if (config_load(&c) == 0) {
+		n = ctx_sync(arg_trim(dir), arg_trim(ch), &c.exclude, &pj);
+		cfg_free(&c);
+	}
 	gmk_free(dir);
 	gmk_free(ch);
-	if (n < 0) {
-		strv_free(&away);
+	if (n < 0)
 		return fail(nm, err_get());
-	}
-	for (i = 0; i < away.n; i++) {
+	for (i = 0; i < pj.outside.n; i++) {
 		struct buf w = {0};
 
 		buf_fmt(&w, "%s: a symlink to a file outside the project: left out of the build",
-			away.v[i]);
+			pj.outside.v[i]);
 		if (w.s)
 			make_say("warning", "lambda-make", w.s);
 		buf_free(&w);
 	}
-	strv_free(&away);
+	for (i = 0; i < pj.kept.n; i++) {
+		struct buf w = {0};
+		const char *tab = strchr(pj.kept.v[i], '\t');
+
+		buf_fmt(&w, "%.*s: excluded by the pattern '%s', but Cargo needs it: kept in the "
+			"build (narrow the pattern, or add !%.*s after it)",
+			(int)(tab - pj.kept.v[i]), pj.kept.v[i], tab + 1,
+			(int)(tab - pj.kept.v[i]), pj.kept.v[i]);
+		if (w.s)
+			make_say("warning", "lambda-make", w.s);
+		buf_free(&w);
+	}
+	proj_close(&pj);
 	buf_fmt(&out, "%d", n);
 	return give(&out);
 }

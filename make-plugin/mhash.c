@@ -8,6 +8,7 @@
 #include "layout.h"
 #include "path.h"
 #include "mhash.h"
+#include "proj.h"
 #include "tdir.h"
 #include "vendor.h"
 #include "walk.h"
@@ -15,7 +16,8 @@
 /* Call fn for every manifest-layer file below dir, in sorted path order, with its
  * masked content; stops at the first fn failure. */
 static int
-mhash_each(const char *dir, int (*fn)(void *, const char *, const struct buf *), void *ctx)
+mhash_each(const char *dir, const struct strv *exclude,
+	   int (*fn)(void *, const char *, const struct buf *), void *ctx)
 {
 	struct cargo_ws *ws = NULL;
 	struct strv files = {0}, vdirs = {0};
@@ -26,7 +28,7 @@ mhash_each(const char *dir, int (*fn)(void *, const char *, const struct buf *),
 
 	/* vendored crates are keyed by their checksum files instead (vendor_tree_sig) */
 	if (cargo_load(dir, &ws) < 0 || vendor_dirs(dir, &vdirs) < 0 || tdir_add(dir, &vdirs) < 0 ||
-	    walk_files_skip(dir, &vdirs, &files) < 0)
+	    proj_list(dir, exclude, &vdirs, &files) < 0)
 		goto done;
 	if (layout_make(ws, &lo) < 0)
 		goto done;
@@ -68,13 +70,13 @@ add_records(void *h, const char *path, const struct buf *data)
 }
 
 int
-mhash_dir(const char *dir, char hex[33])
+mhash_dir(const char *dir, const struct strv *exclude, char hex[33])
 {
 	struct hash *h = hash_new();
 
 	if (!h)
 		return -1;
-	if (mhash_each(dir, add_records, h) < 0) {
+	if (mhash_each(dir, exclude, add_records, h) < 0) {
 		char junk[HASH_HEX + 1];
 
 		hash_done(h, junk); /* only to free the state */
@@ -102,7 +104,7 @@ add_line(void *lines, const char *path, const struct buf *data)
 }
 
 int
-mhash_lines(const char *dir, struct strv *lines)
+mhash_lines(const char *dir, const struct strv *exclude, struct strv *lines)
 {
-	return mhash_each(dir, add_line, lines);
+	return mhash_each(dir, exclude, add_line, lines);
 }

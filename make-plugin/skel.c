@@ -9,6 +9,7 @@
 #include "cargo.h"
 #include "layout.h"
 #include "path.h"
+#include "proj.h"
 #include "skel.h"
 #include "tdir.h"
 #include "vendor.h"
@@ -157,14 +158,17 @@ out:
  * to src), each added at its place below the context root. */
 static int
 plan_layer(struct plan *pl, const struct cargo_ws *ws, const struct layout *lo,
-	   const char *src, const char *under, const struct strv *skip, const char *own)
+	   const char *src, const char *under, const struct strv *skip, const char *own,
+	   const struct strv *exclude)
 {
 	struct strv files = {0};
 	struct buf root = {0}, rel = {0}, at = {0}, b = {0};
 	size_t i, n = own ? strlen(own) : 0;
 	int rc = -1;
 
-	if (path_cat(&root, src, under) < 0 || walk_files_skip(root.s, skip, &files) < 0)
+	/* the project's own files as every walk of it lists them (proj.h) */
+	if (path_cat(&root, src, under) < 0 ||
+	    (*under ? walk_files_skip(root.s, skip, &files) : proj_list(root.s, exclude, skip, &files)) < 0)
 		goto out;
 	for (i = 0; i < files.n; i++) {
 		if (!cargo_layer_file(files.v[i]))
@@ -208,7 +212,7 @@ nested_prefix(const char *src, const char *dst)
 
 /* Everything the skeleton holds, computed before anything is written. */
 static int
-plan_make(struct plan *pl, const char *src, const char *dst)
+plan_make(struct plan *pl, const char *src, const char *dst, const struct strv *exclude)
 {
 	struct cargo_ws *ws = NULL;
 	struct layout lo = {0};
@@ -221,10 +225,10 @@ plan_make(struct plan *pl, const char *src, const char *dst)
 	if (cargo_load(src, &ws) < 0 || layout_make(ws, &lo) < 0 || vendor_dirs(src, &vdirs) < 0 ||
 	    tdir_add(src, &vdirs) < 0)
 		goto done;
-	if (plan_layer(pl, ws, &lo, src, "", &vdirs, skip) < 0)
+	if (plan_layer(pl, ws, &lo, src, "", &vdirs, skip, exclude) < 0)
 		goto done;
 	for (i = 0; i < lo.outer.n; i++)
-		if (plan_layer(pl, ws, &lo, src, lo.outer.v[i], NULL, NULL) < 0)
+		if (plan_layer(pl, ws, &lo, src, lo.outer.v[i], NULL, NULL, NULL) < 0)
 			goto done;
 	if (plan_stubs(pl, ws, &lo, src) < 0)
 		goto done;
@@ -262,7 +266,7 @@ done:
 }
 
 int
-skel_write(const char *src, const char *dst)
+skel_write(const char *src, const char *dst, const struct strv *exclude)
 {
 	struct plan pl = {0};
 	struct strv old = {0};
@@ -275,7 +279,7 @@ skel_write(const char *src, const char *dst)
 	/* dst first, so that a dst inside src is recognised and skipped */
 	if (dir_make(dst) < 0)
 		goto done;
-	if (plan_make(&pl, src, dst) < 0)
+	if (plan_make(&pl, src, dst, exclude) < 0)
 		goto done;
 	for (i = 0; i < pl.n; i++) {
 		path.len = 0;

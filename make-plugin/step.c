@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "mhash.h"
+#include "proj.h"
 #include "quote.h"
 #include "step.h"
 #include "vendor.h"
@@ -164,7 +165,7 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 		if (layout_load(e->dir, &lo) < 0 ||
 		    (*lo.prefix && add_line(lines, "setting", "layout", lo.prefix) < 0))
 			goto out;
-		if (mhash_lines(e->dir, lines) < 0 || cfg_field(&e->cfg, "cargo_flags", &v) < 0 ||
+		if (mhash_lines(e->dir, &e->cfg.exclude, lines) < 0 || cfg_field(&e->cfg, "cargo_flags", &v) < 0 ||
 		    add_line(lines, "setting", "LAMBDA_CARGO_FLAGS", v.s ? v.s : "") < 0 ||
 		    add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
 			goto out;
@@ -180,9 +181,17 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 		if (dev_inputs(e, lines) < 0)
 			goto out;
 	} else {
+		struct strv files = {0};
+		int r;
+
 		if (vendor_dirs(e->dir, &vdirs) < 0 || tdir_add(e->dir, &vdirs) < 0 ||
-		    layout_load(e->dir, &lo) < 0 ||
-		    hash_tree_lines(e->dir, &vdirs, "file", lines) < 0)
+		    layout_load(e->dir, &lo) < 0)
+			goto out;
+		/* the project's files as every walk of it lists them (proj.h) */
+		r = proj_list(e->dir, &e->cfg.exclude, &vdirs, &files) < 0 ||
+		    hash_list_lines(e->dir, &files, "file", "", lines) < 0;
+		strv_free(&files);
+		if (r)
 			goto out;
 		/* the outside path dependencies' files, named from the project */
 		for (i = 0; i < lo.outer.n; i++) {

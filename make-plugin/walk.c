@@ -80,6 +80,8 @@ struct walk {
 	const struct strv *skip;
 	char *real;            /* the root, resolved: links must stay below it */
 	struct strv *out, *outside;
+	walk_filter *filter;   /* NULL: take everything */
+	void *ctx;
 };
 
 /* Does the resolved path t lie below (or at) the resolved root? */
@@ -110,6 +112,7 @@ walk_dir(struct buf *path, struct walk *w)
 	for (;;) {
 		struct stat st;
 		const char *rel;
+		int f;
 
 		errno = 0;
 		e = readdir(d);
@@ -147,9 +150,19 @@ walk_dir(struct buf *path, struct walk *w)
 		if (S_ISDIR(st.st_mode)) {
 			if (walk_skipped(e->d_name, len == w->rootlen) || in_skip(w->skip, rel))
 				continue;
+			if (w->filter && (f = w->filter(w->ctx, rel, 1)) != 0) {
+				if (f < 0)
+					goto out;
+				continue;
+			}
 			if (walk_dir(path, w) < 0)
 				goto out;
 		} else if (S_ISREG(st.st_mode)) {
+			if (w->filter && (f = w->filter(w->ctx, rel, 0)) != 0) {
+				if (f < 0)
+					goto out;
+				continue;
+			}
 			if (strv_add(w->out, rel) < 0)
 				goto out;
 		}
@@ -178,8 +191,15 @@ int
 walk_files_links(const char *root, const struct strv *skip, struct strv *outside,
 		 struct strv *out)
 {
+	return walk_files_filter(root, skip, outside, NULL, NULL, out);
+}
+
+int
+walk_files_filter(const char *root, const struct strv *skip, struct strv *outside,
+		  walk_filter *filter, void *ctx, struct strv *out)
+{
 	struct buf path = {0};
-	struct walk w = {0, skip, NULL, out, outside};
+	struct walk w = {0, skip, NULL, out, outside, filter, ctx};
 	size_t first = out->n, rootlen;
 	int rc;
 

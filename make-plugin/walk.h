@@ -31,5 +31,12 @@ int walk_files_skip(const char *root, const struct strv *skip, struct strv *out)
  * target lies outside root: such a link is never followed by any walk. */
 int walk_files_links(const char *root, const struct strv *skip, struct strv *outside,
 		     struct strv *out);
+/* A walk's filter: 1 to leave out the file or directory rel (dir != 0: not entered),
+ * 0 to take it, -1 on error (the walk fails). */
+typedef int walk_filter(void *ctx, const char *rel, int dir);
+/* walk_files_links that also asks filter (unless NULL) about every directory before
+ * entering it and every file before listing it. */
+int walk_files_filter(const char *root, const struct strv *skip, struct strv *outside,
+		      walk_filter *filter, void *ctx, struct strv *out);
 
 #endif

@@ -15,7 +15,7 @@ record(const char *mode, const char *arch, const char *runtime, const char *name
        const char *flags, const char *cache, const char *fns)
 {
 	struct cfg_in in = {mode, arch, runtime, name, flags, cache, fns, NULL, NULL,
-			    NULL, NULL, NULL, NULL};
+			    NULL, NULL, NULL, NULL, NULL};
 	struct buf b = {0};
 	struct cfg c;
 
@@ -59,11 +59,11 @@ static void
 fields(void **state)
 {
 	struct cfg_in in = {"prod", "x86_64 arm64", NULL, NULL, "-v", NULL, NULL, NULL, NULL,
-			    NULL, NULL, NULL, NULL};
+			    NULL, NULL, NULL, NULL, NULL};
 	struct cfg_in loud = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, " yes ", NULL,
-			      NULL, NULL, NULL, NULL};
+			      NULL, NULL, NULL, NULL, NULL};
 	struct cfg_in bad = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, "2", NULL,
-			     NULL, NULL, NULL, NULL};
+			     NULL, NULL, NULL, NULL, NULL};
 	struct buf b = {0};
 	struct cfg c;
 

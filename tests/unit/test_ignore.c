@@ -6,8 +6,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cfg.h"
+#include "ctx.h"
 #include "err.h"
+#include "fixture.h"
 #include "ignore.h"
+#include "proj.h"
+#include <unistd.h>
 
 /* Parse a .dockerignore text or fail the test. */
 static void
@@ -182,6 +187,100 @@ bad(void **state)
 	assert_false(ign_excluded(NULL, "x", NULL));
 }
 
+/* Is s one of the strings of sv? */
+static int
+has(const struct strv *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+/* A project's walk with rules: what is listed, what is kept for Cargo, what is
+ * masked; LAMBDA_EXCLUDE adds patterns after the file's; the context agrees. */
+static void
+project_rules(void **state)
+{
+	struct proj pj;
+	struct strv files = {0};
+	struct cfg c;
+	struct cfg_in in = {0};
+
+	(void)state;
+	fx_enter();
+	fx_write("Cargo.toml", "[workspace]\nmembers = [\"crates/app\"]\n");
+	fx_write("crates/app/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\n");
+	fx_write("crates/app/src/main.rs", "fn main() {}\n");
+	fx_write("crates/app/notes.txt", "n\n");
+	fx_write(".env", "SECRET=1\n");
+	fx_write("node_modules/x/index.js", "js\n");
+	fx_write("data/big.bin", "b\n");
+	fx_write("data/keep.txt", "k\n");
+	fx_write("a/b/debug.log", "l\n");
+	fx_write("README.md", "r\n");
+	fx_write(".cargo/config.toml", "[net]\noffline = true\n");
+	fx_write(".dockerignore", "# secrets\n.env\nnode_modules/\ndata\n!data/keep.txt\n"
+				  "**/*.log\ncrates\n.*\n");
+	assert_int_equal(proj_open(&pj, ".", NULL), 0);
+	assert_int_equal(proj_walk(&pj, ".", NULL, NULL, &files), 0);
+	assert_true(has(&files, "Cargo.toml"));
+	assert_true(has(&files, "README.md"));
+	assert_true(has(&files, "data/keep.txt"));
+	assert_true(has(&files, "crates/app/Cargo.toml"));
+	assert_true(has(&files, "crates/app/src/main.rs"));
+	assert_true(has(&files, ".cargo/config.toml"));
+	assert_false(has(&files, ".env"));
+	assert_false(has(&files, ".dockerignore"));
+	assert_false(has(&files, "node_modules/x/index.js"));
+	assert_false(has(&files, "data/big.bin"));
+	assert_false(has(&files, "a/b/debug.log"));
+	assert_false(has(&files, "crates/app/notes.txt"));
+	/* the files Cargo needs, with the pattern that named them */
+	assert_true(has(&pj.kept, "crates/app/Cargo.toml\tcrates"));
+	assert_true(has(&pj.kept, "crates/app/src/main.rs\tcrates"));
+	assert_true(has(&pj.kept, ".cargo/config.toml\t.*"));
+	/* masked: a whole directory once, files one by one */
+	assert_true(has(&pj.masked, "node_modules"));
+	assert_true(has(&pj.masked, ".env"));
+	assert_true(has(&pj.masked, "data/big.bin"));
+	assert_false(has(&pj.masked, "node_modules/x/index.js"));
+	strv_free(&files);
+	proj_close(&pj);
+
+	/* LAMBDA_EXCLUDE: validated and cleaned by cfg, applied after the file */
+	in.exclude = "  ./README.md\t!data/big.bin  ";
+	assert_int_equal(cfg_parse(&in, &c), 0);
+	assert_int_equal(c.exclude.n, 2);
+	assert_string_equal(c.exclude.v[0], "README.md");
+	assert_string_equal(c.exclude.v[1], "!data/big.bin");
+	assert_true(ctx_sync(".", NULL, &c.exclude, &pj) > 0);
+	proj_close(&pj);
+	assert_int_equal(access(".lambda/ctx/src/data/big.bin", F_OK), 0);
+	assert_int_equal(access(".lambda/ctx/src/data/keep.txt", F_OK), 0);
+	assert_int_equal(access(".lambda/ctx/src/crates/app/src/main.rs", F_OK), 0);
+	assert_int_not_equal(access(".lambda/ctx/src/README.md", F_OK), 0);
+	assert_int_not_equal(access(".lambda/ctx/src/.env", F_OK), 0);
+	assert_int_not_equal(access(".lambda/ctx/src/node_modules", F_OK), 0);
+	cfg_free(&c);
+
+	/* bad patterns: one message naming the setting */
+	in.exclude = "ok [bad";
+	assert_int_equal(cfg_parse(&in, &c), -1);
+	assert_non_null(strstr(err_get(), "LAMBDA_EXCLUDE"));
+	in.exclude = "#x";
+	assert_int_equal(cfg_parse(&in, &c), -1);
+	in.exclude = "!";
+	assert_int_equal(cfg_parse(&in, &c), -1);
+	/* a bad .dockerignore: proj_open names the file and the line */
+	fx_write(".dockerignore", "ok\n\n[x\n");
+	assert_int_equal(proj_open(&pj, ".", NULL), -1);
+	assert_non_null(strstr(err_get(), ".dockerignore:3:"));
+	fx_leave();
+}
+
 int
 main(void)
 {
@@ -191,6 +290,7 @@ main(void)
 		cmocka_unit_test(cleaning),
 		cmocka_unit_test(dirs_and_exceptions),
 		cmocka_unit_test(bad),
+		cmocka_unit_test(project_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

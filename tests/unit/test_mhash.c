@@ -18,7 +18,7 @@ key(const char *dir)
 	static char hex[33];
 
 	memset(hex, 'x', sizeof(hex));
-	if (mhash_dir(dir, hex) < 0)
+	if (mhash_dir(dir, NULL, hex) < 0)
 		fail_msg("mhash_dir: %s", err_get());
 	return hex;
 }
@@ -209,9 +209,9 @@ single_crate_and_errors(void **state)
 	fx_write("Cargo.toml", "[package]\nname = \"solo\"\nversion = \"0.1.0\" # x\n");
 	assert_string_not_equal(key("."), k0);
 	fx_write("Cargo.toml", "[package]\nname = \"solo\"\nversion = \"0.1.0\n");
-	assert_int_equal(mhash_dir(".", hex), -1);
+	assert_int_equal(mhash_dir(".", NULL, hex), -1);
 	assert_string_equal(err_get(), "./Cargo.toml:3: newline in a one-line string");
-	assert_int_equal(mhash_dir("nowhere", hex), -1);
+	assert_int_equal(mhash_dir("nowhere", NULL, hex), -1);
 	assert_string_equal(err_get(), "nowhere: no Cargo.toml");
 	fx_leave();
 }

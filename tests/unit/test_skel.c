@@ -123,7 +123,7 @@ layout(void **state)
 	(void)state;
 	fx_enter();
 	project();
-	assert_int_equal(skel_write("p", "out/skel"), (int)NEXPECT);
+	assert_int_equal(skel_write("p", "out/skel", NULL), (int)NEXPECT);
 	assert_int_equal(walk_files("out/skel", &files), 0);
 	assert_int_equal(files.n, NEXPECT);
 	for (i = 0; i < NEXPECT; i++)
@@ -167,16 +167,16 @@ incremental(void **state)
 	(void)state;
 	fx_enter();
 	project();
-	assert_int_equal(skel_write("p", "s"), (int)NEXPECT);
+	assert_int_equal(skel_write("p", "s", NULL), (int)NEXPECT);
 	/* nothing changed: nothing written, mtimes kept */
 	assert_int_equal(utimes("s/app/Cargo.toml", old), 0);
 	assert_int_equal(utimes("s/app/src/main.rs", old), 0);
-	assert_int_equal(skel_write("p", "s"), 0);
+	assert_int_equal(skel_write("p", "s", NULL), 0);
 	/* a source edit or an own version bump does not touch the skeleton */
 	fx_write("p/app/src/main.rs", "fn main() { println!(\"new\"); }\n");
 	fx_write("p/crates/corelib/Cargo.toml",
 		 "[package]\nname = \"corelib\"\nversion = \"0.1.1\"\nedition = \"2021\"\n");
-	assert_int_equal(skel_write("p", "s"), 0);
+	assert_int_equal(skel_write("p", "s", NULL), 0);
 	assert_int_equal(stat("s/app/Cargo.toml", &st), 0);
 	assert_int_equal(st.st_mtime, 1000000000);
 	assert_int_equal(stat("s/app/src/main.rs", &st), 0);
@@ -185,16 +185,16 @@ incremental(void **state)
 	fx_write("p/crates/corelib/Cargo.toml",
 		 "[package]\nname = \"corelib\"\nversion = \"0.1.1\"\nedition = \"2021\"\n"
 		 "[dependencies]\nlog = \"0.4\"\n");
-	assert_int_equal(skel_write("p", "s"), 1);
+	assert_int_equal(skel_write("p", "s", NULL), 1);
 	/* a removed bin: its stub and the directories it leaves empty go */
 	assert_int_equal(unlink("p/app/src/bin/cli/main.rs"), 0);
-	assert_int_equal(skel_write("p", "s"), 1);
+	assert_int_equal(skel_write("p", "s", NULL), 1);
 	assert_int_equal(stat("s/app/src/bin/cli", &st), -1);
 	assert_int_equal(stat("s/app/src/bin", &st), 0);
 	/* foreign files in dst are removed too; a new bin appears */
 	fx_write("s/stale/deep/file.rs", "x");
 	fx_write("p/app/src/bin/new.rs", MAIN);
-	assert_int_equal(skel_write("p", "s"), 2);
+	assert_int_equal(skel_write("p", "s", NULL), 2);
 	assert_int_equal(stat("s/stale", &st), -1);
 	assert_file("s/app/src/bin/new.rs", MAIN);
 	assert_int_equal(stat("s/app/src/bin/new.rs", &st), 0);
@@ -212,10 +212,10 @@ dst_inside_src(void **state)
 	fx_write("Cargo.toml", "[package]\nname = \"solo\"\nversion = \"0.1.0\"\n");
 	fx_write("src/main.rs", MAIN);
 	/* under .lambda (skipped by every walk) and under a plain directory */
-	assert_int_equal(skel_write(".", ".lambda/ctx/skel"), 2);
-	assert_int_equal(skel_write(".", "skel"), 2);
-	assert_int_equal(skel_write(".", "skel"), 0);
-	assert_int_equal(skel_write("./", "skel/"), 0);
+	assert_int_equal(skel_write(".", ".lambda/ctx/skel", NULL), 2);
+	assert_int_equal(skel_write(".", "skel", NULL), 2);
+	assert_int_equal(skel_write(".", "skel", NULL), 0);
+	assert_int_equal(skel_write("./", "skel/", NULL), 0);
 	assert_int_equal(stat("skel/skel", &st), -1);
 	assert_file("skel/Cargo.toml", "[package]\nname = \"solo\"\nversion = \"0.0.0\"\n");
 	fx_leave();
@@ -228,27 +228,27 @@ errors(void **state)
 
 	(void)state;
 	fx_enter();
-	assert_int_equal(skel_write("nowhere", "out"), -1);
+	assert_int_equal(skel_write("nowhere", "out", NULL), -1);
 	assert_string_equal(err_get(), "nowhere: no Cargo.toml");
 	fx_write("p/Cargo.toml", "[package]\nname = \"x\"\n"
 				 "[dependencies]\nshared = { path = \"../shared\" }\n");
-	assert_int_equal(skel_write("p", "out"), -1);
+	assert_int_equal(skel_write("p", "out", NULL), -1);
 	assert_string_equal(err_get(), "p/Cargo.toml: path dependency '../shared': no Cargo.toml "
 				       "in ../shared: fix the path or create the crate there");
 	assert_int_equal(stat("out/Cargo.toml", &st), -1);
 	fx_write("p/Cargo.toml", "[package]\nname = \"x\"\n"
 				 "[dependencies]\nshared = { path = \"/abs/shared\" }\n");
-	assert_int_equal(skel_write("p", "out"), -1);
+	assert_int_equal(skel_write("p", "out", NULL), -1);
 	assert_string_equal(err_get(), "p/Cargo.toml: path dependency '/abs/shared' is absolute, "
 				       "where the build context cannot place it: write it relative "
 				       "to the manifest");
 	fx_write("p/Cargo.toml", "[package]\nname = \"x\"\n[[bin]]\nname = \"b\"\n"
 				 "path = \"../elsewhere/main.rs\"\n");
-	assert_int_equal(skel_write("p", "out"), -1);
+	assert_int_equal(skel_write("p", "out", NULL), -1);
 	assert_string_equal(err_get(), "p: bin '../elsewhere/main.rs' of package 'x' lies "
 				       "outside the project directory and its path dependencies");
 	fx_write("p/Cargo.toml", "[package]\nname = \"x\"\nversion = \"1\n");
-	assert_int_equal(skel_write("p", "out"), -1);
+	assert_int_equal(skel_write("p", "out", NULL), -1);
 	assert_string_equal(err_get(), "p/Cargo.toml:3: newline in a one-line string");
 	/* nothing half-written */
 	assert_int_equal(stat("out/Cargo.toml", &st), -1);
@@ -280,7 +280,7 @@ monorepo(void **state)
 	fx_write("m/libs/proto/Cargo.toml", "[package]\nname = \"proto\"\n");
 	fx_write("m/libs/proto/src/lib.rs", "pub fn g() {}\n");
 	fx_write("m/services/other/Cargo.toml", "[package]\nname = \"other\"\n");
-	assert_true(skel_write("m/services/app", "out") > 0);
+	assert_true(skel_write("m/services/app", "out", NULL) > 0);
 	assert_file("out/services/app/Cargo.toml",
 		    "[package]\nname = \"app\"\nversion = \"0.0.0\"\n"
 		    "[workspace]\nmembers = [\"crates/*\"]\n"
@@ -319,7 +319,7 @@ cargo_builds_it(void **state)
 	fx_enter();
 	project();
 	assert_int_equal(system("cd p && cargo generate-lockfile --offline -q"), 0);
-	assert_true(skel_write("p", "s") > 0);
+	assert_true(skel_write("p", "s", NULL) > 0);
 	assert_int_equal(system("cd s && CARGO_TARGET_DIR=../tgt cargo build --offline "
 				"--locked -q 2>&1"), 0);
 	/* the metadata sees every target */

@@ -80,7 +80,12 @@ context(void **state)
 	fx_write("p/build/out/release/p", "binary");
 	fx_write("p/build/keep.rs", "// source\n");
 	fx_write("p/target/lambda/x86_64/p/bootstrap", "package");
-	assert_true(ctx_sync("p", NULL, NULL) > 0);
+	{
+		struct proj pj;
+
+		assert_true(ctx_sync("p", NULL, NULL, &pj) > 0);
+		proj_close(&pj);
+	}
 	assert_int_equal(access("p/.lambda/ctx/src/build/out", F_OK), -1);
 	assert_int_equal(access("p/.lambda/ctx/src/build/keep.rs", F_OK), 0);
 	assert_int_equal(access("p/.lambda/ctx/src/target", F_OK), -1);
