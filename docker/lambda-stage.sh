@@ -77,6 +77,32 @@ fi
 state=$(dirname "$context")
 probe_file=$state/builder
 
+# Every image of a build carries the project (its directory: two checkouts never
+# share it) and the target, so that stale ones are found (prune_stale) and
+# lambda-prune.sh removes this project's and nothing else.
+proj_dir=$(dirname "$state")
+triple=
+for a in "${args[@]}"; do [[ $a == LAMBDA_TARGET=* ]] && triple=${a#LAMBDA_TARGET=}; done
+args+=(--build-arg "LAMBDA_PROJECT_DIR=$proj_dir"
+	--label "lambda-make.project=$proj_dir" --label "lambda-make.target=$triple")
+
+# prune_stale: after a successful build, remove this project's untagged images for
+# this target that the build did not use: the classic builder leaves every stage's
+# last image behind (~2 GB for a build stage) and re-tagging leaves the old image;
+# the ones this build printed (" ---> ID") are the classic layer cache of the next
+# build and stay. Removal is best effort (an image in use is skipped).
+prune_stale() {
+	local ids id used stale=()
+	ids=$("$docker" images -q --filter dangling=true --filter "label=lambda-make.project=$proj_dir" \
+		--filter "label=lambda-make.target=$triple" 2>/dev/null) || return 0
+	[[ -n $ids ]] || return 0
+	used=$(grep -oE -- '---> [0-9a-f]{12}' "$log" | cut -c6- || true)
+	for id in $ids; do
+		grep -qxF -- "$id" <<<"$used" || stale+=("$id")
+	done
+	((${#stale[@]} == 0)) || "$docker" rmi -- "${stale[@]}" >/dev/null 2>&1 || true
+}
+
 # The builder a client supports depends only on the client binary: cache by it.
 client_id() {
 	local path
@@ -337,6 +363,7 @@ if [[ $builder == buildkit ]]; then
 	else
 		bk_build "${nocache[@]}" "${cache_args[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
 	fi
+	prune_stale
 	done_line
 	queue_push
 	exit 0
@@ -352,6 +379,7 @@ export DOCKER_BUILDKIT=0
 ((missing == 0)) || cache_args=()
 if [[ -z $output ]]; then
 	run "$docker" build --force-rm "${nocache[@]}" "${cache_args[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
+	prune_stale
 	done_line
 	queue_push
 	exit 0
@@ -373,4 +401,7 @@ for b in $bins; do
 	run "$docker" cp "$cid:/$b" "$output.tmp/$b" || failed
 done
 rm -rf "$output" && mv "$output.tmp" "$output"
+"$docker" rm -f "$cid" >/dev/null 2>&1 && cid=''
+"$docker" rmi -f "$tmptag" >/dev/null 2>&1 || true
+prune_stale
 done_line

@@ -328,6 +328,22 @@ fail:
 }
 
 int
+cmd_prune(const struct cmd_env *e, struct buf *out)
+{
+	struct av a = {0};
+
+	if (av_add(&a, "%s/docker/lambda-prune.sh", e->home, NULL) < 0 ||
+	    av_add(&a, "--docker=%s", e->docker, NULL) < 0 ||
+	    av_add(&a, "--dir=%s", e->dir, NULL) < 0 ||
+	    av_add(&a, "--project=%s", e->project, NULL) < 0 ||
+	    av_add(&a, "--container=%s", e->cfg.container, NULL) < 0) {
+		buf_free(&a.arena);
+		return -1;
+	}
+	return av_emit(&a, out);
+}
+
+int
 cmd_build(const struct cmd_env *e, enum cfg_mode mode, unsigned arch, const char *stage,
 	  struct buf *out)
 {

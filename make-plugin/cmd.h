@@ -37,6 +37,8 @@ int cmd_build(const struct cmd_env *e, enum cfg_mode mode, unsigned arch,
  * make command line it polls and rebuilds with). One arch bit. */
 int cmd_local(const struct cmd_env *e, const char *what, unsigned arch,
 	      const struct strv *extra, struct buf *out);
+/* docker/lambda-prune.sh for the project: its images, tags and dev container. */
+int cmd_prune(const struct cmd_env *e, struct buf *out);
 /* A docker-safe image name component from a directory's basename; -1 if none. */
 int cmd_project(const char *dir, char *out, size_t n);
 /* True if stage names a prod stage (base, deps, build, runtime, package). */

@@ -387,10 +387,16 @@ fn_build(const char *nm, unsigned int argc, char **argv)
 	char *m = arg_trim(argv[0]);
 	int i;
 
+	if (!strcmp(m, "prune")) {
+		if (env_load(&v) < 0 || cmd_prune(&v.e, &out) < 0)
+			goto err;
+		env_free(&v);
+		return give(&out);
+	}
 	for (i = 0; i < 3 && strcmp(m, modes[i]); i++)
 		;
 	if (i == 3) {
-		err_set("invalid mode '%.40s' (valid: dev, prod, docker)", m);
+		err_set("invalid mode '%.40s' (valid: dev, prod, docker, prune)", m);
 		return fail(nm, err_get());
 	}
 	mode = (enum cfg_mode)i;

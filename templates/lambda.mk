@@ -53,7 +53,7 @@ LAMBDA__DRYRUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 # (Property 7). Our targets are phony; every file they produce appears by rename.
 .PHONY: lambda-prod lambda-dev lambda-docker lambda-clean lambda-help lambda-config \
 	lambda-check lambda-validate lambda-context lambda-dev-start lambda-dev-stop \
-	lambda-dev-status lambda-explain lambda-invoke lambda-watch lambda-dev-update lambda-dev-key \
+	lambda-dev-status lambda-explain lambda-invoke lambda-watch lambda-dev-update lambda-dev-key lambda-prune \
 	$(foreach a,$(LAMBDA__ARCHS),$(foreach s,base deps build runtime prod check,lambda-$s-$a))
 
 # Recipes below expand to nothing when a stage's content key is unchanged, so a
@@ -123,6 +123,10 @@ lambda-invoke: lambda-validate
 # It runs lambda-dev-update itself (first, and whenever lambda-dev-key changes).
 lambda-watch: lambda-validate
 	@$(lambda-local watch)
+
+# This project's images, tags and dev container in the engine (lambda-prune.sh).
+lambda-prune: lambda-validate
+	$(lambda-build prune)
 
 lambda-clean:
 	rm -rf -- $(lambda-quote $(LAMBDA_DIR)/.lambda) $(lambda-quote $(LAMBDA_DIR)/target/lambda)
