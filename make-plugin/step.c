@@ -75,9 +75,19 @@ dev_inputs(const struct cmd_env *e, struct strv *lines)
 	for (i = 0; i < vdirs.n; i++)
 		if (strv_add(&skip, vdirs.v[i]) < 0)
 			goto out;
-	if (tdir_add(e->dir, &skip) < 0 || layout_load(e->dir, &lo) < 0 ||
-	    hash_tree_lines(e->dir, &skip, "file", lines) < 0)
+	if (tdir_add(e->dir, &skip) < 0 || layout_load(e->dir, &lo) < 0)
 		goto out;
+	{
+		/* what .dockerignore/LAMBDA_EXCLUDE exclude is masked in the dev
+		 * container (dev-container.sh --mask), so in this key neither (proj.h) */
+		struct strv files = {0};
+		int r = proj_list(e->dir, &e->cfg.exclude, &skip, &files) < 0 ||
+			hash_list_lines(e->dir, &files, "file", "", lines) < 0;
+
+		strv_free(&files);
+		if (r)
+			goto out;
+	}
 	for (i = 0; i < lo.outer.n; i++) {
 		p.len = 0;
 		if (buf_fmt(&p, "%s/%s", e->dir, lo.outer.v[i]) < 0 ||
