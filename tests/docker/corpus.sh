@@ -150,8 +150,8 @@ is "monorepo: ... with libs/common, libs/proto, libs/tiny-rt mounted read-only" 
 	" /workspace/libs/common /workspace/libs/proto /workspace/libs/tiny-rt "
 docker rm -f "$run_id-dev" >/dev/null 2>&1 || true
 # a path dependency into a directory that does not exist
-printf 'ghost = { path = "../../libs/ghost" }\n' >>"$p/crates/app/Cargo.toml"
-bad_layout "path dependency into a missing dir" "crates/app/Cargo.toml: path dependency '../../libs/ghost': no Cargo.toml in ../../libs/ghost: fix the path or create the crate there"
+printf 'ghost = { path = "../../../../libs/ghost" }\n' >>"$p/crates/app/Cargo.toml"
+bad_layout "path dependency into a missing dir" "crates/app/Cargo.toml: path dependency '../../../../libs/ghost': no Cargo.toml in ../../libs/ghost: fix the path or create the crate there"
 sed -i '/ghost/d' "$p/crates/app/Cargo.toml"
 fi
 
