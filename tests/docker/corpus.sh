@@ -40,12 +40,23 @@ answers_dev() {
 }
 packaged() { find "$1/target/lambda/$2" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tr '\n' ' '; }
 
-names=$(corpus_names)
-plan $(($(wc -w <<<"$names") * 5 + 32))
+# LAMBDA_CORPUS="git-dep monorepo": only those layouts and their checks (a quick
+# run while working on one; CI runs them all)
+names=${LAMBDA_CORPUS:-$(corpus_names)}
+for layout in $names; do corpus_bins "$layout" | grep -q . || { echo "corpus: no layout '$layout'" >&2; exit 2; }; done
+has() { [[ " $names " == *" $1 "* ]]; }
+# 5 checks per layout, the layout-specific ones, and needs-pq's 2
+extra=2
+has vendored-cc && extra=$((extra + 4))
+has conventions && extra=$((extra + 1))
+has git-dep && extra=$((extra + 13))
+has monorepo && extra=$((extra + 12))
+plan $(($(wc -w <<<"$names") * 5 + extra))
+logged=$(logged_client "$bk")
 table=()
 for layout in $names; do
+	corpus_write "$layout" "$work/$layout"
 	p=$(corpus_project "$layout" "$work/$layout")
-	corpus_write "$layout" "$p"
 	# unique to the run: no earlier run's layer cache answers for it
 	printf '\n# %s\n' "$run_id" >>"$p/Cargo.toml"
 	archs=x86_64
@@ -71,6 +82,20 @@ for layout in $names; do
 	table+=("$(printf '| %s | %s | %s s | %s s |' "$layout" "$([[ $ok_all -eq 0 ]] && echo ok || echo FAILED)" "$cold" "$edit")")
 done
 
+# bad_layout WHAT MESSAGE: make fails before any docker command, with MESSAGE, and
+# every artifact and stamp of $p is as it was
+bad_layout() {
+	local before
+	before=$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)
+	calls_reset
+	mk "$p" LAMBDA_DOCKER="$logged" lambda-prod
+	is "$1: make fails" "$rc" 2
+	like "... naming the file, the entry and the fix" "$out" "$2"
+	is "... before any docker command" "$(calls_made)" 0
+	is "... artifacts and stamps as they were" "$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)" "$before"
+}
+
+if has vendored-cc; then
 p=$work/vendored-cc
 layout=vendored-cc
 ok "vendored-cc: arm64 answers too (qemu)" answers "$p" arm64 stack ""
@@ -82,10 +107,14 @@ ok "vendored-cc: vendor/ is in the deps context only, whole (cc's src/target/ in
 sed -i 's/"package":"/"package":"0/' "$p/vendor/shlex/.cargo-checksum.json"
 mk "$p" -n LAMBDA_VERBOSE=1 lambda-prod
 like "vendored-cc: a changed vendored crate reruns deps" "$out" "lambda-make: deps-x86_64: runs: vendor changed"
+fi
 
+if has conventions; then
 p=$work/conventions
 ok "conventions: the target/ module is in the context" test -f "$p/.lambda/ctx/src/src/target/mod.rs"
+fi
 
+if has monorepo; then
 # The monorepo: the context holds the project and its outside path dependencies at
 # their places, nothing else of the monorepo; keys stay as tight as in a project.
 m=$work/monorepo
@@ -120,32 +149,19 @@ is "monorepo: ... with libs/common, libs/proto, libs/tiny-rt mounted read-only" 
 	"$(docker inspect --format '{{range .Mounts}}{{if not .RW}}{{.Destination}} {{end}}{{end}}' "$run_id-dev" | tr ' ' '\n' | sort | tr '\n' ' ')" \
 	" /workspace/libs/common /workspace/libs/proto /workspace/libs/tiny-rt "
 docker rm -f "$run_id-dev" >/dev/null 2>&1 || true
+# a path dependency into a directory that does not exist
+printf 'ghost = { path = "../../../../libs/ghost" }\n' >>"$p/crates/app/Cargo.toml"
+bad_layout "path dependency into a missing dir" "crates/app/Cargo.toml: path dependency '../../../../libs/ghost': no Cargo.toml in ../../libs/ghost: fix the path or create the crate there"
+sed -i '/ghost/d' "$p/crates/app/Cargo.toml"
+fi
 
 # Bad layouts: fail before any docker command, one line naming the file and the fix,
 # artifacts and stamps as they were.
+if has git-dep; then
 p=$work/git-dep
-before=$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)
 mv "$p/vendor" "$p/vendor.away"
-logged=$(logged_client "$bk")
-calls_reset
-mk "$p" LAMBDA_DOCKER="$logged" lambda-prod
-is "missing vendor dir: make fails" "$rc" 2
-like "... naming the file, the entry and the fix" "$out" ".cargo/config.toml: [source.vendored-sources] directory 'vendor' does not exist: run 'cargo vendor' again"
-is "... before any docker command" "$(calls_made)" 0
-is "... artifacts and stamps as they were" "$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)" "$before"
+bad_layout "missing vendor dir" ".cargo/config.toml: [source.vendored-sources] directory 'vendor' does not exist: run 'cargo vendor' again"
 mv "$p/vendor.away" "$p/vendor"
-# bad_layout WHAT MESSAGE: make fails before any docker command, with MESSAGE, and
-# every artifact and stamp of $p is as it was
-bad_layout() {
-	local before
-	before=$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)
-	calls_reset
-	mk "$p" LAMBDA_DOCKER="$logged" lambda-prod
-	is "$1: make fails" "$rc" 2
-	like "... naming the file, the entry and the fix" "$out" "$2"
-	is "... before any docker command" "$(calls_made)" 0
-	is "... artifacts and stamps as they were" "$(cd "$p" && find target/lambda .lambda/state -type f -exec sha256sum {} + | sort)" "$before"
-}
 # a vendored crate that Cargo.lock lists, missing from vendor/
 mv "$p/vendor/greeting" "$work/greeting.away"
 bad_layout "vendored crate missing" "$p/Cargo.lock: package 'greeting 0.1.0' (git+file://"
@@ -157,11 +173,7 @@ sed -i 's|^directory = "vendor"|directory = "../shared-vendor"|' "$p/.cargo/conf
 mkdir -p "$work/shared-vendor"
 bad_layout "source replacement outside the project" "[source.vendored-sources] directory '../shared-vendor' is not a directory inside the project, where the build context can reach it: vendor into the project"
 cp "$work/config.toml" "$p/.cargo/config.toml"
-# a path dependency into a directory that does not exist (the monorepo)
-p=$work/monorepo/services/app
-printf 'ghost = { path = "../../libs/ghost" }\n' >>"$p/crates/app/Cargo.toml"
-bad_layout "path dependency into a missing dir" "crates/app/Cargo.toml: path dependency '../../libs/ghost': no Cargo.toml in ../../libs/ghost: fix the path or create the crate there"
-sed -i '/ghost/d' "$p/crates/app/Cargo.toml"
+fi
 
 # A build script that needs a system library the image lacks: the hint to extend it.
 p=$work/needs-pq

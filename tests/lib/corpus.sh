@@ -6,7 +6,7 @@
 #   corpus_project NAME DIR  where in DIR the project that make builds lies (DIR,
 #                            but for monorepo: DIR/services/app, beside DIR/libs)
 #   corpus_bins NAME         the functions lambda-prod must package, sorted
-#   corpus_edit NAME DIR     a source-only edit that changes what the function says
+#   corpus_edit NAME DIR     a source-only edit (DIR: the project, corpus_project) that changes what the function says
 # Every function answers an invocation with {"layout":L,"fn":F,"event":E} (F with a
 # "+" after an edit), through tests/fixtures/corpus/tiny-rt, a std-only Runtime API
 # client that each layout carries as a path dependency. Needs $src and, for the
@@ -190,7 +190,7 @@ corpus_edit() {
 	ws-build-rs) echo '// edited' >>"$2/api/src/main.rs" ;;
 	ws-inherit) echo '// edited' >>"$2/crates/billing/src/main.rs" ;;
 	single-bin) echo '// edited' >>"$2/src/handler.rs" ;;
-	monorepo) echo '// edited' >>"$2/services/app/crates/app/src/main.rs" ;;
+	monorepo) echo '// edited' >>"$2/crates/app/src/main.rs" ;;
 	*) echo '// edited' >>"$2/src/main.rs" ;;
 	esac
 }
