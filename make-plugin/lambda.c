@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gnumake.h>
 
@@ -14,6 +15,7 @@
 #include "ctx.h"
 #include "hash.h"
 #include "layout.h"
+#include "lock.h"
 #include "quote.h"
 #include "mhash.h"
 #include "skel.h"
@@ -99,6 +101,52 @@ dry_run(void)
 
 	gmk_free(d);
 	return yes;
+}
+
+/* Hold DIR/.lambda/lock for the rest of this make: one build of a project at a
+ * time (another make, or the commands a killed make left running, which keep
+ * the fd). A sub-make that inherited the lock (LAMBDA__LOCK_FD) uses it. */
+static int
+project_lock(const char *dir)
+{
+	static int held = -1;
+	struct buf p = {0};
+	char *inh, *end, set[64];
+	long n;
+	int fd, busy, rc = -1;
+
+	if (held >= 0)
+		return 0;
+	if (buf_fmt(&p, "%s/.lambda", dir) < 0 || dir_make(p.s) < 0 || buf_adds(&p, "/lock") < 0)
+		goto out;
+	inh = getenv("LAMBDA__LOCK_FD");
+	n = inh && *inh ? strtol(inh, &end, 10) : -1;
+	if (n >= 0 && n < 65536 && !*end && lock_same((int)n, p.s)) {
+		held = (int)n;
+	} else {
+		if ((fd = lock_open(p.s, &busy)) < 0)
+			goto out;
+		if (busy) {
+			struct buf m = {0};
+
+			buf_fmt(&m, "waiting for another build of this project to end (it holds %s; "
+				    "the commands of a killed make may still be running)", p.s);
+			if (m.s)
+				make_say("info", "lambda-make", m.s);
+			buf_free(&m);
+			if (lock_wait(fd) < 0) {
+				close(fd);
+				goto out;
+			}
+		}
+		held = fd;
+	}
+	snprintf(set, sizeof(set), "export LAMBDA__LOCK_FD := %d\n", held);
+	gmk_eval(set, NULL);
+	rc = 0;
+out:
+	buf_free(&p);
+	return rc;
 }
 
 static char *
@@ -439,7 +487,7 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 			make_say("info", "lambda-make", helper.s);
 			helper.len = 0;
 		}
-		if (!dry_run() && step_record(&v.e, stage, arch) < 0)
+		if (!dry_run() && (project_lock(v.e.dir) < 0 || step_record(&v.e, stage, arch) < 0))
 			goto err;
 		/* quiet: lambda-stage.sh says one line per stage; make echoes the
 		 * command line only with LAMBDA_VERBOSE (make -n prints it anyway) */
@@ -622,7 +670,9 @@ fn_context(const char *nm, unsigned int argc, char **argv)
 	int n;
 
 	(void)argc, (void)argv;
-	n = ctx_sync(arg_trim(dir), arg_trim(ch), &away);
+	n = project_lock(arg_trim(dir));
+	if (n == 0)
+		n = ctx_sync(arg_trim(dir), arg_trim(ch), &away);
 	gmk_free(dir);
 	gmk_free(ch);
 	if (n < 0) {
