@@ -365,6 +365,9 @@ env_load(struct env *v)
 	v->e.base_image = arg_trim(v->vars[3]);
 	v->e.epoch = arg_trim(v->vars[5]);
 	v->e.cargo_home = arg_trim(v->vars[6]);
+	for (i = 0; i < 7; i++)
+		if (cfg_text_ok(names[i], v->vars[i]) < 0)
+			return -1;
 	if (!*v->e.dir || v->e.dir[0] != '/') {
 		err_set("LAMBDA_DIR must be an absolute path (got '%.200s')", v->e.dir);
 		return -1;
