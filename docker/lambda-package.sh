@@ -30,6 +30,9 @@ for a in "$@"; do
 	esac
 done
 [[ -n $from && -n $to && ${#fns[@]} -gt 0 ]] || { usage >&2; exit 2; }
+for fn in "${fns[@]}"; do
+	[[ $fn =~ ^[A-Za-z0-9_][A-Za-z0-9_-]*$ ]] || die "invalid function name '$fn' (a Cargo binary name)" 2
+done
 [[ $epoch =~ ^[0-9]+$ ]] || die "--epoch must be seconds since 1970 (got '$epoch')" 2
 command -v zip >/dev/null || die "zip is not installed (Debian: apt-get install zip)"
 # zip cannot store times before 1980
@@ -44,7 +47,7 @@ cleanup() { ((${#tmps[@]} == 0)) || rm -rf -- "${tmps[@]}"; }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-# fail FN WHAT: the temp files could not be written (the reason is the last line).
+# fail FN WHY: the temp files could not be written (why: the tools' first line).
 fail() {
 	die "cannot write the package of '$1' in $to/$1: ${2:-unknown error}; the earlier package there is unchanged"
 }
@@ -61,7 +64,7 @@ for fn in "${fns[@]}"; do
 			TZ=UTC touch -d "@$epoch" "$tmp/bootstrap" &&
 			(cd "$tmp" && TZ=UTC zip -q -X -D bootstrap.zip bootstrap) &&
 			TZ=UTC touch -d "@$epoch" "$tmp/bootstrap.zip" && cmp -s -- "$src" "$tmp/bootstrap"
-	} 2>&1) || fail "$fn" "$(tail -n1 <<<"${why:-the copy differs from the build output}")"
+	} 2>&1) || fail "$fn" "$(head -n1 <<<"${why:-the copy differs from the build output}")"
 done
 i=0
 for fn in "${fns[@]}"; do
