@@ -289,6 +289,8 @@ registry(void **state)
 	assert_true(!b.s || !*b.s);
 	cfg_free(&c);
 	buf_free(&b);
+}
+
 static void
 text(void **state)
 {
