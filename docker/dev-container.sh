@@ -496,7 +496,22 @@ ensure_running() {
 		if [[ ${c_status:-} == paused ]]; then
 			dk container unpause -- "$name" || start_failed "docker unpause: $(first_line "$dk_err")"
 		else
-			dk container start -- "$name" >/dev/null || start_failed "docker start: $(first_line "$dk_err")"
+			if ! dk container start -- "$name" >/dev/null; then
+				# removed since we looked (a docker rm -f was under way): make it
+				# anew once the old one is gone
+				if [[ $dk_err == *"marked for removal"* ]]; then
+					local i
+					for ((i = 0; i < 25; i++)); do
+						inspect
+						[[ $c_state != not_found ]] || break
+						sleep 0.2
+					done
+				elif ! not_found "$dk_err"; then
+					start_failed "docker start: $(first_line "$dk_err")"
+				fi
+				create
+				dk container start -- "$name" >/dev/null || start_failed "docker start: $(first_line "$dk_err")"
+			fi
 		fi
 		inspect
 		[[ $c_state == running ]] || start_failed "container $name exited right after start (docker logs $name)"
@@ -604,6 +619,11 @@ do_build() {
 		inspect
 		if [[ $c_state != running || $c_config != "$config" ]]; then
 			note "container $name went away during the build ($c_state); recreating it and building again"
+		elif ((build_rc == 137)); then
+			# killed: the container being removed or stopped still shows as running
+			# for a moment (docker rm -f), or the kernel killed cargo; build again
+			note "cargo was killed (exit 137); building again"
+			sleep "$delay"
 		elif transient "$build_err"; then
 			note "docker exec failed ($(first_line "$build_err")); retry $attempt in ${delay}s"
 			sleep "$delay"
