@@ -179,8 +179,9 @@ cp "$p/target/lambda/x86_64/$bin/bootstrap" "$scratch/pkg/$bin/bootstrap"
 printf '#!/bin/sh\nexit 0\n' >"$scratch/quick-bootstrap"
 printf '#!/bin/sh\nexit 0\n' >"$work/bin/docker-ok"
 chmod +x "$scratch/quick-bootstrap" "$work/bin/docker-ok"
-# the shell's kinds of payload (the make-only ones matter for make alone)
-spayloads=("x;touch $M" "\$(touch $M)" "\`touch $M\`" "x' ; touch $M #" $'x\ntouch '"$M" "x|touch $M")
+# the shell's kinds of payload, and make's (the scripts that drive make pass values to it)
+spayloads=("x;touch $M" "\$(touch $M)" "\`touch $M\`" "x' ; touch $M #" $'x\ntouch '"$M" "x|touch $M"
+	"\$(shell touch $M)")
 # script_inject NAME CMD ARGS...
 script_inject() {
 	local name=$1 v i j bad=0 n=0 args re='^(.*)@\{([^}]*)\}(.*)$'
