@@ -94,7 +94,10 @@ if [[ -z $mk ]]; then mk=$(pkg-config --variable=mkfile lambda-make 2>/dev/null 
 [[ -n $mk && -f $mk ]] || die "cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (a build tree's lambda-build.mk)" 2
 
 unset MAKEFLAGS MFLAGS MAKELEVEL
-make_() { make --no-print-directory -C "$project" -f "$mk" LAMBDA_DIR="$project" "${vars[@]}" "$@"; }
+# make expands a command-line variable's value: each '$' is doubled, so an
+# option's text ('$(shell ...)' in --function) stays text and never runs.
+((${#vars[@]} == 0)) || vars=("${vars[@]//\$/\$\$}")
+make_() { make --no-print-directory -C "$project" -f "$mk" LAMBDA_DIR="${project//\$/\$\$}" "${vars[@]}" "$@"; }
 
 # Validate first: a bad setting is a usage error and builds nothing.
 make_ -s lambda-validate >/dev/null || exit 2

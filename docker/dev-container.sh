@@ -74,8 +74,12 @@ The container: labels lambda-make.project=<dir> and lambda-make.config=<hash of
 image ID, mounts and masks, arch set, uid:gid, environment>; a different hash
 recreates it (so a newly excluded path is hidden from the next build on).
 Cargo registry: the named volume lambda-make-cargo-registry, shared by projects.
-Creation is serialized by a lock in \${XDG_RUNTIME_DIR:-/tmp}; a container that
-another process created under the same name is adopted if its labels match.
+One process at a time uses a container name: start and build hold a lock
+(/tmp/lambda-make-dev-NAME.lock) from the configuration check to the end of the
+build, so two projects on one name take turns (each recreates it for itself,
+a notice says who waits) and never build each other's sources; every exec names
+the container's ID. A container another process created under the same name is
+adopted if its labels match.
 Transient docker failures are retried (3 tries, 0.2 s then 0.4 s apart); a
 compile error is not. If the container cannot be started, build falls back to
 a production build (build-lambda.sh prod) with a notice.
@@ -426,6 +430,7 @@ fallback() {
 	if [[ ${LAMBDA_DEV_FALLBACK:-1} == 0 ]]; then
 		die "the dev container could not be started: $1 (fallback disabled)" "$E_START"
 	fi
+	unlock
 	note "notice: the dev container could not be started ($1); falling back to a production build"
 	local a=(prod --project "$dir" --arch "$arch_set" --base-image "$image") f
 	for f in "${fns[@]}"; do a+=(--function "$f"); done
@@ -437,16 +442,26 @@ fallback() {
 	exit 0
 }
 
-# lock: serialize create/start between concurrent invocations.
+# The lock that makes one process at a time the user of container $name, from
+# the check of its configuration to the end of the build that uses it: the
+# container mounts one project, and another project's build recreates it. The
+# place is fixed (not per session or \$TMPDIR), so every build on this machine
+# meets the same file; it is opened read-only, so another user's file works too.
+lock_file=/tmp/lambda-make-dev-$name.lock
+# lock: wait for the container's lock (a notice first if another build holds it);
+# idempotent. Released by unlock or at exit; a killed holder releases it at once.
 lock() {
+	[[ -z $lock_fd ]] || return 0
 	command -v flock >/dev/null 2>&1 || return 0
-	local f=${XDG_RUNTIME_DIR:-/tmp}/lambda-make-$name.lock
-	exec {lock_fd}>>"$f" || die "cannot open lock file '$f'" "$E_FAIL"
-	flock -w 300 "$lock_fd" || die "timed out waiting for lock '$f'" "$E_FAIL"
+	[[ -e $lock_file ]] || (umask 022 && : >>"$lock_file") 2>/dev/null || true
+	exec {lock_fd}<"$lock_file" || die "cannot open the lock file '$lock_file'" "$E_FAIL"
+	flock -n "$lock_fd" && return 0
+	note "waiting for container $name: another build is using it (lock $lock_file)"
+	flock -w 3600 "$lock_fd" || die "waited an hour for container $name (lock $lock_file): is a build stuck?" "$E_FAIL"
 }
 unlock() {
 	[[ -n $lock_fd ]] || return 0
-	exec {lock_fd}>&-
+	exec {lock_fd}<&-
 	lock_fd=
 }
 
@@ -477,15 +492,16 @@ create() {
 	start_failed "docker create: $(first_line "$dk_err")"
 }
 
-# ensure_running: the container exists with this configuration and runs.
+# ensure_running: the container exists with this configuration and runs; c_id is
+# its ID, which every later docker exec names (never the name: a container
+# recreated meanwhile by another project would then run our build). The caller
+# holds the lock.
 ensure_running() {
 	inspect
+	created=0
 	if [[ $c_state == running && $c_config == "$config" ]]; then
 		return 0
 	fi
-	lock
-	inspect
-	created=0
 	if [[ $c_state != not_found && $c_config != "$config" ]]; then
 		note "notice: container $name has a different configuration (image, project, arch, user or environment changed): recreating it"
 		dk container rm -f -- "$name" || not_found "$dk_err" ||
@@ -500,24 +516,39 @@ ensure_running() {
 		if [[ ${c_status:-} == paused ]]; then
 			dk container unpause -- "$name" || start_failed "docker unpause: $(first_line "$dk_err")"
 		else
-			dk container start -- "$name" >/dev/null || start_failed "docker start: $(first_line "$dk_err")"
+			if ! dk container start -- "$name" >/dev/null; then
+				# removed since we looked (a docker rm -f was under way): make it
+				# anew once the old one is gone
+				if [[ $dk_err == *"marked for removal"* ]]; then
+					local i
+					for ((i = 0; i < 25; i++)); do
+						inspect
+						[[ $c_state != not_found ]] || break
+						sleep 0.2
+					done
+				elif ! not_found "$dk_err"; then
+					start_failed "docker start: $(first_line "$dk_err")"
+				fi
+				create
+				dk container start -- "$name" >/dev/null || start_failed "docker start: $(first_line "$dk_err")"
+			fi
 		fi
 		inspect
 		[[ $c_state == running ]] || start_failed "container $name exited right after start (docker logs $name)"
 	fi
 	if ((created)) && [[ ${user%%:*} != 0 ]]; then
 		# Docker makes the mount points root-owned; the build user needs them.
-		dk container exec --user 0 -- "$name" chown "$user" "$C_HOME" "$C_CARGO_HOME" "$C_CARGO_HOME/registry" ||
+		dk container exec --user 0 -- "$c_id" chown "$user" "$C_HOME" "$C_CARGO_HOME" "$C_CARGO_HOME/registry" ||
 			start_failed "cannot prepare $C_HOME: $(first_line "$dk_err")"
 	fi
 	((created)) && note "started container $name (${c_id:0:12}) from $image"
-	unlock
+	return 0
 }
 
 # --- build ------------------------------------------------------------------
 # cargo_build: one docker exec for all architectures. rc in build_rc.
 cargo_build() {
-	local a f args=(container exec -- "$name" cargo build --message-format=json-render-diagnostics)
+	local a f args=(container exec -- "$c_id" cargo build --message-format=json-render-diagnostics)
 	for a in "${archs[@]}"; do args+=(--target "$(triple "$a")"); done
 	[[ -z $cargo_home ]] || args+=(--config "$C_VENDOR_HOME/config.toml")
 	if ((${#fns[@]})); then
@@ -608,6 +639,11 @@ do_build() {
 		inspect
 		if [[ $c_state != running || $c_config != "$config" ]]; then
 			note "container $name went away during the build ($c_state); recreating it and building again"
+		elif ((build_rc == 137)); then
+			# killed: the container being removed or stopped still shows as running
+			# for a moment (docker rm -f), or the kernel killed cargo; build again
+			note "cargo was killed (exit 137); building again"
+			sleep "$delay"
 		elif transient "$build_err"; then
 			note "docker exec failed ($(first_line "$build_err")); retry $attempt in ${delay}s"
 			sleep "$delay"
@@ -645,22 +681,28 @@ stop)
 start)
 	check_dir
 	configure
+	lock
 	ensure_running
+	unlock
 	note "container $name running (${c_id:0:12}); project $dir at $C_PROJ"
 	;;
 build)
 	check_dir
 	configure
+	# held until the binaries are placed: nobody recreates the container meanwhile
+	lock
 	do_build
 	;;
 shell)
 	check_dir
 	configure
+	lock
 	ensure_running
+	unlock
 	it=(-i)
 	[[ -t 0 && -t 1 ]] && it=(-it)
 	rc=0
-	"$docker_cmd" container exec "${it[@]}" -- "$name" bash || rc=$?
+	"$docker_cmd" container exec "${it[@]}" -- "$c_id" bash || rc=$?
 	exit "$rc"
 	;;
 esac

@@ -30,24 +30,47 @@ for a in "$@"; do
 	esac
 done
 [[ -n $from && -n $to && ${#fns[@]} -gt 0 ]] || { usage >&2; exit 2; }
+for fn in "${fns[@]}"; do
+	[[ $fn =~ ^[A-Za-z0-9_][A-Za-z0-9_-]*$ ]] || die "invalid function name '$fn' (a Cargo binary name)" 2
+done
 [[ $epoch =~ ^[0-9]+$ ]] || die "--epoch must be seconds since 1970 (got '$epoch')" 2
 command -v zip >/dev/null || die "zip is not installed (Debian: apt-get install zip)"
 # zip cannot store times before 1980
 ((epoch >= 315532800)) || epoch=315532800
 
+# Two phases: every function's files are written to a temp dir beside their
+# destination first, and only when all are complete do they replace the earlier
+# package by rename; a failure (a full disk) or a signal leaves that package as
+# it was and removes the temp dirs. One a killed run left behind goes next time.
+tmps=()
+cleanup() { ((${#tmps[@]} == 0)) || rm -rf -- "${tmps[@]}"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# fail FN WHY: the temp files could not be written (why: the tools' first line).
+fail() {
+	die "cannot write the package of '$1' in $to/$1: ${2:-unknown error}; the earlier package there is unchanged"
+}
 for fn in "${fns[@]}"; do
 	src=$from/$fn/bootstrap
 	[[ -f $src ]] || die "the build produced no bootstrap for '$fn' ($src missing)"
 	dest=$to/$fn
-	mkdir -p "$dest"
-	tmp=$(mktemp -d "$dest/.tmp.XXXXXX")
-	cp "$src" "$tmp/bootstrap"
-	chmod 0755 "$tmp/bootstrap"
-	TZ=UTC touch -d "@$epoch" "$tmp/bootstrap"
-	(cd "$tmp" && TZ=UTC zip -q -X -D bootstrap.zip bootstrap)
-	TZ=UTC touch -d "@$epoch" "$tmp/bootstrap.zip"
-	mv -f "$tmp/bootstrap" "$dest/bootstrap"
-	mv -f "$tmp/bootstrap.zip" "$dest/bootstrap.zip"
-	rmdir "$tmp"
+	why=$(mkdir -p -- "$dest" 2>&1) || fail "$fn" "$why"
+	rm -rf -- "$dest"/.tmp.??????
+	tmp=$(mktemp -d "$dest/.tmp.XXXXXX" 2>&1) || fail "$fn" "$tmp"
+	tmps+=("$tmp")
+	why=$({
+		cp -- "$src" "$tmp/bootstrap" && chmod 0755 "$tmp/bootstrap" &&
+			TZ=UTC touch -d "@$epoch" "$tmp/bootstrap" &&
+			(cd "$tmp" && TZ=UTC zip -q -X -D bootstrap.zip bootstrap) &&
+			TZ=UTC touch -d "@$epoch" "$tmp/bootstrap.zip" && cmp -s -- "$src" "$tmp/bootstrap"
+	} 2>&1) || fail "$fn" "$(head -n1 <<<"${why:-the copy differs from the build output}")"
+done
+i=0
+for fn in "${fns[@]}"; do
+	dest=$to/$fn tmp=${tmps[i]}
+	i=$((i + 1))
+	mv -f -- "$tmp/bootstrap.zip" "$dest/bootstrap.zip"
+	mv -f -- "$tmp/bootstrap" "$dest/bootstrap"
 	echo "lambda-package: $dest/bootstrap.zip ($(stat -c %s "$dest/bootstrap.zip") bytes)"
 done

@@ -16,6 +16,7 @@ mkdir -p "$(dirname "$file")"
 if [[ -f $file.inputs.next ]]; then
 	mv -f "$file.inputs.next" "$file.inputs"
 fi
+trap 'rm -f -- "$file.$$"' EXIT
 {
 	printf '%s\n' "$key"
 	(($# == 0)) || stat -c '%s %Y %i %n' -- "$@"

@@ -656,3 +656,17 @@ cfg_format(const struct cfg *c, struct buf *out)
 	}
 	return 0;
 }
+
+int
+cfg_text_ok(const char *name, const char *value)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)value; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+			err_set("%s: the value has a %s: a setting is one line of text", name,
+				*p == '\n' ? "newline" : "control character");
+			return -1;
+		}
+	return 0;
+}

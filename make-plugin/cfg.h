@@ -59,6 +59,10 @@ int cfg_name_ok(const char *s);
 /* Validate LAMBDA_CACHE_REGISTRY (HOST[:PORT]/REPO) into out, normalised (host
  * lowercased, no trailing '/'); -1 with the reason and the expected form. */
 int cfg_registry(const char *s, char *out, size_t n);
+/* 0 if the setting NAME's value has no control character (a newline would split
+ * the recipe line that carries it into two shell commands); else -1, with the
+ * reason. */
+int cfg_text_ok(const char *name, const char *value);
 /* Split on blanks into sv; -1 if a word has a character outside the safe set. */
 int cfg_words(const char *s, struct strv *sv);
 

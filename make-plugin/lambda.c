@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gnumake.h>
 
@@ -17,6 +18,7 @@
 #include "vendor.h"
 #include "hash.h"
 #include "layout.h"
+#include "lock.h"
 #include "quote.h"
 #include "mhash.h"
 #include "skel.h"
@@ -102,6 +104,52 @@ dry_run(void)
 
 	gmk_free(d);
 	return yes;
+}
+
+/* Hold DIR/.lambda/lock for the rest of this make: one build of a project at a
+ * time (another make, or the commands a killed make left running, which keep
+ * the fd). A sub-make that inherited the lock (LAMBDA__LOCK_FD) uses it. */
+static int
+project_lock(const char *dir)
+{
+	static int held = -1;
+	struct buf p = {0};
+	char *inh, *end, set[64];
+	long n;
+	int fd, busy, rc = -1;
+
+	if (held >= 0)
+		return 0;
+	if (buf_fmt(&p, "%s/.lambda", dir) < 0 || dir_make(p.s) < 0 || buf_adds(&p, "/lock") < 0)
+		goto out;
+	inh = getenv("LAMBDA__LOCK_FD");
+	n = inh && *inh ? strtol(inh, &end, 10) : -1;
+	if (n >= 0 && n < 65536 && !*end && lock_same((int)n, p.s)) {
+		held = (int)n;
+	} else {
+		if ((fd = lock_open(p.s, &busy)) < 0)
+			goto out;
+		if (busy) {
+			struct buf m = {0};
+
+			buf_fmt(&m, "waiting for another build of this project to end (it holds %s; "
+				    "the commands of a killed make may still be running)", p.s);
+			if (m.s)
+				make_say("info", "lambda-make", m.s);
+			buf_free(&m);
+			if (lock_wait(fd) < 0) {
+				close(fd);
+				goto out;
+			}
+		}
+		held = fd;
+	}
+	snprintf(set, sizeof(set), "export LAMBDA__LOCK_FD := %d\n", held);
+	gmk_eval(set, NULL);
+	rc = 0;
+out:
+	buf_free(&p);
+	return rc;
 }
 
 static char *
@@ -321,6 +369,9 @@ env_load(struct env *v)
 	v->e.base_image = arg_trim(v->vars[3]);
 	v->e.epoch = arg_trim(v->vars[5]);
 	v->e.cargo_home = arg_trim(v->vars[6]);
+	for (i = 0; i < 7; i++)
+		if (cfg_text_ok(names[i], v->vars[i]) < 0)
+			return -1;
 	if (!*v->e.dir || v->e.dir[0] != '/') {
 		err_set("LAMBDA_DIR must be an absolute path (got '%.200s')", v->e.dir);
 		return -1;
@@ -464,7 +515,7 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 			make_say("info", "lambda-make", helper.s);
 			helper.len = 0;
 		}
-		if (!dry_run() && step_record(&v.e, stage, arch) < 0)
+		if (!dry_run() && (project_lock(v.e.dir) < 0 || step_record(&v.e, stage, arch) < 0))
 			goto err;
 		/* quiet: lambda-stage.sh says one line per stage; make echoes the
 		 * command line only with LAMBDA_VERBOSE (make -n prints it anyway) */
@@ -648,9 +699,12 @@ fn_context(const char *nm, unsigned int argc, char **argv)
 	int n = -1;
 
 	(void)argc, (void)argv;
-	if (config_load(&c) == 0) {
+	n = project_lock(arg_trim(dir));
+	if (n == 0 && config_load(&c) == 0) {
 		n = ctx_sync(arg_trim(dir), arg_trim(ch), &c.exclude, &pj);
 		cfg_free(&c);
+	} else {
+		n = -1;
 	}
 	gmk_free(dir);
 	gmk_free(ch);

@@ -41,6 +41,10 @@ LAMBDA_TIMEOUT ?= 3
 LAMBDA_WATCH_ADDR ?= 127.0.0.1:9000
 LAMBDA_HOME ?= $(patsubst %/,%,$(if $(filter %/templates/,$(LAMBDA__HERE)),$(dir $(LAMBDA__HERE:/=)),$(LAMBDA__HERE)))
 LAMBDA__E :=
+# A setting from the environment is data, not make code: its text is kept as it
+# is, so a $(...) in it (a CI variable, a branch name) is never expanded or run.
+# (The Makefile and make's command line are make code, as always.)
+$(foreach v,$(filter LAMBDA_%,$(.VARIABLES)) SOURCE_DATE_EPOCH,$(if $(filter environment,$(origin $v)),$(eval $v := $$(value $v))))
 
 # The selected architectures, by plain text functions: nothing here may fail at
 # parse time (an invalid value is reported by lambda-validate, before any build).

@@ -291,6 +291,18 @@ registry(void **state)
 	buf_free(&b);
 }
 
+static void
+text(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_text_ok("LAMBDA_BASE_IMAGE", "lambda-make-builder:1 x;'$(y)\tz"), 0);
+	assert_int_equal(cfg_text_ok("LAMBDA_BASE_IMAGE", ""), 0);
+	assert_int_equal(cfg_text_ok("LAMBDA_BASE_IMAGE", "x\ntouch m #"), -1);
+	assert_non_null(strstr(err_get(), "LAMBDA_BASE_IMAGE: the value has a newline"));
+	assert_int_equal(cfg_text_ok("LAMBDA_DIR", "a\rb"), -1);
+	assert_int_equal(cfg_text_ok("LAMBDA_DIR", "a\177"), -1);
+}
+
 int
 main(void)
 {
@@ -302,6 +314,7 @@ main(void)
 		cmocka_unit_test(words),
 		cmocka_unit_test(registry),
 		cmocka_unit_test(local_settings),
+		cmocka_unit_test(text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
