@@ -36,6 +36,11 @@ LAMBDA_VERBOSE ?=
 LAMBDA_CACHE_REGISTRY ?=
 LAMBDA_HOME ?= $(patsubst %/,%,$(if $(filter %/templates/,$(LAMBDA__HERE)),$(dir $(LAMBDA__HERE:/=)),$(LAMBDA__HERE)))
 LAMBDA__E :=
+# The base image builds use: LAMBDA_BASE_IMAGE, or for LAMBDA_RUNTIME=al2 the al2
+# builder image (zig for glibc 2.26), whose name builder-image.sh computes from its
+# recipe; asked once per make run, and only then.
+LAMBDA__BASE = $(or $(strip $(LAMBDA_BASE_IMAGE)),$(if $(filter al2,$(strip $(LAMBDA_RUNTIME))),$(LAMBDA__AL2_IMAGE)))
+LAMBDA__AL2_IMAGE = $(eval LAMBDA__AL2_IMAGE := $(shell $(lambda-quote $(LAMBDA_HOME)/docker/builder-image.sh) --runtime=al2 --print-ref))$(LAMBDA__AL2_IMAGE)
 
 # The selected architectures, by plain text functions: nothing here may fail at
 # parse time (an invalid value is reported by lambda-validate, before any build).
