@@ -5,18 +5,26 @@
 # The tag is a hash of the recipe (the debootstrap suite and variant, and the
 # Dockerfile inline below), so an unchanged recipe reuses the image and a change
 # to how this script reports progress does not rebuild it.
-# --rust=host puts a copy of the host's rustup toolchain on top (see --help).
+# --rust=host puts a copy of the host's rustup toolchain on top, --runtime=al2
+# zig as the C compiler and linker for a glibc 2.26 floor (see --help).
 set -euo pipefail
 
 readonly PROG=${0##*/}
 readonly SUITE=bookworm
 readonly REPO=lambda-make-builder
+# --runtime=al2: zig from PyPI's ziglang wheel (the zig binary and its lib dir),
+# pinned by version and content. Only the x86_64 wheel: the builder image is an
+# x86_64 image that cross-compiles for arm64.
+readonly ZIG_VERSION=0.17.1
+readonly ZIG_WHEEL=ziglang-0.17.1-py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.musllinux_1_1_x86_64.whl
+readonly ZIG_SHA256=ea6cc5d87b033cf0aedfbc8f9549a908cae6c50ac31f1698188fa48a74524b54
 
 usage() {
 	cat <<EOF
 $PROG - build the offline Debian builder image (Rust for x86_64 and arm64)
 
 Usage: $PROG [--force] [--print-ref] [--verbose] [--rust=debian|host]
+       [--runtime=al2023|al2]
 
 Build (or reuse) the offline builder image and print its reference
 (${REPO}:<recipe hash>) on stdout. Progress goes to stderr: a line per step
@@ -38,6 +46,16 @@ Options:
                Its standard libraries are the targets you can build: add
                arm64 with 'rustup target add aarch64-unknown-linux-gnu'.
                Tagged ${REPO}:<recipe hash>-host-<toolchain hash>.
+  --runtime=al2023
+               the image above (the default)
+  --runtime=al2
+               that image plus zig ${ZIG_VERSION} (PyPI's ziglang wheel, fetched
+               on this machine with pip download and checked against its
+               pinned sha256, cached in ~/.cache/lambda-make) as the C compiler
+               and linker of both targets, for glibc 2.26: what it links starts
+               on Amazon Linux 2 (provided.al2). The default base image of
+               LAMBDA_RUNTIME=al2. Tagged <the image above>-al2-<zig hash>.
+               Needs python3 with pip and unzip on this machine.
   --help       show this help
 
 Environment:
@@ -45,6 +63,7 @@ Environment:
   LAMBDA_DEBIAN_MIRROR  Debian mirror (default: http://deb.debian.org/debian)
   LAMBDA_DEBIAN_SECURITY_MIRROR
                         security mirror (default: http://deb.debian.org/debian-security)
+  XDG_CACHE_HOME        where --runtime=al2 keeps the zig wheel (default: ~/.cache)
 EOF
 }
 
@@ -177,6 +196,130 @@ host_main() {
 	printf '%s\n' "$href"
 }
 
+# The layer --runtime=al2 adds: zig, the compiler wrapper under its four names,
+# and the variables cargo and cc-rs read (CC_/CXX_/AR_<triple>, the linkers).
+# LAMBDA_GLIBC tells the Dockerfile's base stage which glibc the image links for.
+# The last step links a Rust program for each target once, so zig's glibc 2.26
+# stubs and runtime libraries are in the image's cache, not rebuilt by each build.
+al2_dockerfile() {
+	cat <<'EOF'
+ARG BASE
+FROM ${BASE}
+COPY zig/ /opt/zig/
+COPY lambda-zig-cc.sh /usr/local/lib/lambda-make/lambda-zig-cc.sh
+RUN set -eu; \
+    for t in x86_64 aarch64; do \
+        for l in cc c++; do \
+            ln -s /usr/local/lib/lambda-make/lambda-zig-cc.sh "/usr/local/bin/$t-linux-gnu.2.26-$l"; \
+        done; \
+    done
+ENV PATH=/opt/zig:$PATH \
+    ZIG_GLOBAL_CACHE_DIR=/opt/zig-cache \
+    LAMBDA_GLIBC=2.26 \
+    CC_x86_64_unknown_linux_gnu=x86_64-linux-gnu.2.26-cc \
+    CXX_x86_64_unknown_linux_gnu=x86_64-linux-gnu.2.26-c++ \
+    AR_x86_64_unknown_linux_gnu=ar \
+    CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER=x86_64-linux-gnu.2.26-cc \
+    CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu.2.26-cc \
+    CXX_aarch64_unknown_linux_gnu=aarch64-linux-gnu.2.26-c++ \
+    AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar \
+    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu.2.26-cc
+RUN set -eu; \
+    cd /tmp; \
+    printf 'fn main() { println!("zig links for glibc 2.26"); }\n' >zig-check.rs; \
+    for t in x86_64 aarch64; do \
+        rustc -O --target "$t-unknown-linux-gnu" -C "linker=$t-linux-gnu.2.26-cc" -o "zig-check-$t" zig-check.rs; \
+    done; \
+    ./zig-check-x86_64; \
+    rm -f zig-check.rs zig-check-*; \
+    chmod -R a+rwX /opt/zig-cache; \
+    zig version
+EOF
+}
+
+# What of the wheel's zig tree the image leaves out: the C libraries and headers of
+# other operating systems (zig reads only the target's), the Python shim, docs.
+readonly ZIG_TRIM='lib/libc/mingw lib/libc/wasi lib/libc/darwin lib/libc/freebsd lib/libc/netbsd lib/libc/openbsd lib/libc/musl lib/docs'
+
+# al2_wheel DIR: the pinned zig wheel, from the cache or pip download, checked;
+# prints its path.
+al2_wheel() {
+	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/lambda-make dl
+	if [[ -f $cache/$ZIG_WHEEL ]] && sha256sum "$cache/$ZIG_WHEEL" | grep -q "^$ZIG_SHA256 "; then
+		printf '%s\n' "$cache/$ZIG_WHEEL"
+		return 0
+	fi
+	python3 -m pip --version >/dev/null 2>&1 ||
+		die "--runtime=al2: needs python3 with pip to fetch zig (apt-get install python3-pip)"
+	mkdir -p -- "$cache"
+	dl=$(mktemp -d "$cache/download.XXXXXX")
+	log "fetching zig $ZIG_VERSION (pip download ziglang==$ZIG_VERSION, ~100 MB)"
+	if ! quietly "$dl.log" "fetching zig" python3 -m pip download --no-deps --only-binary=:all: \
+		--platform manylinux_2_12_x86_64 \
+		-d "$dl" "ziglang==$ZIG_VERSION"; then
+		rm -rf -- "$dl"
+		die "--runtime=al2: pip download of ziglang==$ZIG_VERSION failed (its output: $dl.log)"
+	fi
+	rm -f -- "$dl.log"
+	if [[ ! -f $dl/$ZIG_WHEEL ]] || ! sha256sum "$dl/$ZIG_WHEEL" | grep -q "^$ZIG_SHA256 "; then
+		rm -rf -- "$dl"
+		die "--runtime=al2: the downloaded $ZIG_WHEEL is missing or its sha256 is not $ZIG_SHA256"
+	fi
+	mv -f -- "$dl/$ZIG_WHEEL" "$cache/$ZIG_WHEEL"
+	rm -rf -- "$dl"
+	printf '%s\n' "$cache/$ZIG_WHEEL"
+}
+
+# al2_main: --runtime=al2: the image of --rust (built or reused by this script)
+# plus zig, tagged by that image's ref and everything this layer adds.
+al2_main() {
+	local base_ref id aref base ctx wheel d args=(--rust="$rust") started=$SECONDS here
+	# the wrapper is a sibling of this script's real file ($(bindir) holds a symlink)
+	here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+	[[ -f $here/lambda-zig-cc.sh ]] || die "--runtime=al2: $here/lambda-zig-cc.sh is missing (a broken installation)"
+	base_ref=$(bash "${BASH_SOURCE[0]}" "${args[@]}" --print-ref) || exit 1
+	id=$({
+		printf '%s\n' "$base_ref" "$ZIG_SHA256" "$ZIG_TRIM"
+		al2_dockerfile
+		cat -- "$here/lambda-zig-cc.sh"
+	} | sha256sum)
+	aref="$base_ref-al2-${id:0:12}"
+	if ((print_only)); then
+		printf '%s\n' "$aref"
+		return 0
+	fi
+	docker_cmd=${LAMBDA_DOCKER:-docker}
+	if ((!force)) && "$docker_cmd" image inspect -- "$aref" >/dev/null 2>&1; then
+		log "reusing $aref"
+		printf '%s\n' "$aref"
+		return 0
+	fi
+	command -v unzip >/dev/null || die "--runtime=al2: unzip not found (apt-get install unzip)"
+	wheel=$(al2_wheel)
+	((force)) && args+=(--force)
+	((verbose)) && args+=(--verbose)
+	base=$(bash "${BASH_SOURCE[0]}" "${args[@]}") || exit 1
+	ctx=$(mktemp -d "${TMPDIR:-/tmp}/lambda-builder-al2.XXXXXX")
+	# shellcheck disable=SC2064 # expand now: ctx is local
+	trap "rm -rf -- '$ctx' '$ctx.unz'" EXIT
+	log "unpacking zig $ZIG_VERSION"
+	unzip -q -d "$ctx.unz" -- "$wheel" 'ziglang/zig' 'ziglang/lib/*' ||
+		die "--runtime=al2: unzip of $wheel failed"
+	mv -- "$ctx.unz/ziglang" "$ctx/zig"
+	for d in $ZIG_TRIM; do rm -rf -- "${ctx:?}/zig/$d"; done
+	find "$ctx/zig/lib/libc/include" -mindepth 1 -maxdepth 1 ! -name '*linux*' ! -name 'generic-glibc' \
+		-exec rm -rf -- {} +
+	chmod 0755 "$ctx/zig/zig"
+	install -m 0755 -- "$here/lambda-zig-cc.sh" "$ctx/lambda-zig-cc.sh"
+	al2_dockerfile >"$ctx/Dockerfile"
+	DOCKER_BUILDKIT=0 quietly "$ctx.log" "adding zig to the image" \
+		"$docker_cmd" build --pull=false -t "$aref" --build-arg "BASE=$base" "$ctx" ||
+		die "docker build of $aref failed"
+	rm -f -- "$ctx.log"
+	log "built $aref in $((SECONDS - started))s"
+	printf '%s\n' "$aref"
+}
+
 recipe_ref() {
 	local hash
 	hash=$({ printf 'debootstrap --variant=minbase %s\n' "$SUITE"; builder_dockerfile; } | sha256sum)
@@ -187,6 +330,7 @@ force=0
 print_only=0
 verbose=0
 rust=debian
+runtime=al2023
 while (($#)); do
 	case $1 in
 	--help | -h)
@@ -199,12 +343,18 @@ while (($#)); do
 	--rust=debian) rust=debian ;;
 	--rust=host) rust=host ;;
 	--rust=*) die "unknown toolchain '${1#*=}' for --rust (debian or host)" ;;
+	--runtime=al2023 | --runtime=al2) runtime=${1#*=} ;;
+	--runtime=*) die "unknown runtime '${1#*=}' for --runtime (al2023 or al2)" ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 	shift
 done
 
 ref=$(recipe_ref)
+if [[ $runtime == al2 ]]; then
+	al2_main
+	exit
+fi
 if [[ $rust == host ]]; then
 	host_main
 	exit

@@ -132,11 +132,12 @@ if [[ -z $builder ]]; then
 fi
 
 # The stage's name in messages: STAGE-ARCH, as lambda-explain says it.
-arch='' base=''
+arch='' base='' runtime=''
 for a in "${args[@]}"; do
 	case $a in
 	LAMBDA_TARGET=*) arch=${a#*=} arch=${arch%%-*} ;;
 	LAMBDA_BASE_IMAGE=*) base=${a#*=} ;;
+	LAMBDA_RUNTIME=*) runtime=${a#*=} ;;
 	esac
 done
 [[ $arch != aarch64 ]] || arch=arm64
@@ -156,7 +157,11 @@ if [[ -n $base ]] && ! "$docker" image inspect -- "$base" >/dev/null 2>&1; then
 	say "pulling the base image $base"
 	if ! why=$("$docker" pull -q -- "$base" 2>&1 >/dev/null); then
 		why=$(grep . <<<"$why" | tail -n1)
-		die "the base image '$base' is not on this machine and cannot be pulled (${why:-no reason given}); set LAMBDA_BASE_IMAGE to an image that is, such as the offline builder that builder-image.sh builds and names (man builder-image.sh, docs/offline.md)" 1
+		fix="set LAMBDA_BASE_IMAGE to an image that is, such as the offline builder that builder-image.sh builds and names (man builder-image.sh, docs/offline.md)"
+		# al2's default base is the al2 builder image: the fix is to build it
+		[[ $runtime != al2 ]] ||
+			fix="build the al2 builder image with 'builder-image.sh --runtime=al2' (docs/al2.md), or set LAMBDA_BASE_IMAGE to an image that links for glibc 2.26"
+		die "the base image '$base' is not on this machine and cannot be pulled (${why:-no reason given}); $fix" 1
 	fi
 fi
 

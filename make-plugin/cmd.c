@@ -169,6 +169,8 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 	    av_add(&a, "--build-arg=LAMBDA_BASE_IMAGE=%s", e->base_image, NULL) < 0)
 		goto out;
 	if (av_add(&a, "--build-arg=LAMBDA_TARGET=%s", cfg_triple(arch), NULL) < 0 ||
+	    av_add(&a, "--build-arg=LAMBDA_RUNTIME=%s", cfg_runtime_name(e->cfg.runtime),
+		   NULL) < 0 ||
 	    av_add(&a, "--build-arg=LAMBDA_PROFILE=%s", "release", NULL) < 0 ||
 	    av_add(&a, "--build-arg=LAMBDA_CARGO_FLAGS=%s", flags.s ? flags.s : "", NULL) < 0 ||
 	    av_add(&a, "--build-arg=LAMBDA_BINS=%s", bins.s ? bins.s : "", NULL) < 0 ||

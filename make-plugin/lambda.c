@@ -353,7 +353,7 @@ static int
 env_load(struct env *v)
 {
 	static const char *const names[] = {
-		"LAMBDA_DIR", "LAMBDA_HOME", "LAMBDA_DOCKER", "LAMBDA_BASE_IMAGE",
+		"LAMBDA_DIR", "LAMBDA_HOME", "LAMBDA_DOCKER", "LAMBDA__BASE",
 		"LAMBDA_PROJECT", "SOURCE_DATE_EPOCH", "LAMBDA_CARGO_HOME",
 	};
 	size_t i;

@@ -152,7 +152,10 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 	if (add_line(lines, "setting", "target", cfg_triple(arch)) < 0)
 		return -1;
 	if (!strcmp(stage, "base")) {
+		/* the runtime picks the glibc the image links for (al2: 2.26) */
 		if (add_line(lines, "setting", "LAMBDA_BASE_IMAGE", e->base_image) < 0 ||
+		    add_line(lines, "setting", "LAMBDA_RUNTIME",
+			     cfg_runtime_name(e->cfg.runtime)) < 0 ||
 		    buf_fmt(&p, "%s/docker/Dockerfile", e->home) < 0 || hash_file_hex(p.s, key) < 0)
 			goto out;
 		if (add_line(lines, "file", "lambda-make's Dockerfile", key) < 0)

@@ -45,6 +45,11 @@ LAMBDA__E :=
 # is, so a $(...) in it (a CI variable, a branch name) is never expanded or run.
 # (The Makefile and make's command line are make code, as always.)
 $(foreach v,$(filter LAMBDA_%,$(.VARIABLES)) SOURCE_DATE_EPOCH,$(if $(filter environment,$(origin $v)),$(eval $v := $$(value $v))))
+# The base image builds use: LAMBDA_BASE_IMAGE, or for LAMBDA_RUNTIME=al2 the al2
+# builder image (zig for glibc 2.26), whose name builder-image.sh computes from its
+# recipe; asked once per make run, and only then.
+LAMBDA__BASE = $(or $(strip $(LAMBDA_BASE_IMAGE)),$(if $(filter al2,$(strip $(LAMBDA_RUNTIME))),$(LAMBDA__AL2_IMAGE)))
+LAMBDA__AL2_IMAGE = $(eval LAMBDA__AL2_IMAGE := $(shell $(lambda-quote $(LAMBDA_HOME)/docker/builder-image.sh) --runtime=al2 --print-ref))$(LAMBDA__AL2_IMAGE)
 
 # The selected architectures, by plain text functions: nothing here may fail at
 # parse time (an invalid value is reported by lambda-validate, before any build).

@@ -16,7 +16,7 @@ rm -rf "$work" && mkdir -p "$work/build" "$work/copy"
 prefix=$work/prefix
 copy=$work/copy
 cmds=(build-lambda.sh dev-container.sh builder-image.sh lambda-vendor.sh lambda-invoke.sh)
-plan 27
+plan 28
 
 # Built from a copy of the source (what a tarball or clone would be), which is
 # removed below, with the build dir, before the installed tree is used.
@@ -92,6 +92,9 @@ out=$(make -C "$proj" --no-print-directory -s lambda-config 2>&1) || true
 like "a project with only the include line: lambda-config" "$out" "mode=prod target_arch=x86_64"
 out=$(make -C "$proj" --no-print-directory -n lambda-prod LAMBDA_ARCH=arm64 2>&1) || true
 like "installed: make -n lambda-prod uses the installed scripts" "$out" "$prefix/share/lambda-make/docker/lambda-stage.sh"
+out=$(make -C "$proj" --no-print-directory -n lambda-prod LAMBDA_RUNTIME=al2 2>&1) || true
+like "installed: al2 without LAMBDA_BASE_IMAGE builds on the al2 builder image" "$out" \
+	"--build-arg=LAMBDA_BASE_IMAGE=$(bash "$src/docker/builder-image.sh" --runtime=al2 --print-ref) "
 out=$(make -C "$proj" --no-print-directory -n 2>&1) || true
 like "installed: the project's default goal is still its own" "$out" "cargo build --release --offline --quiet"
 out=$(make -C "$proj" --no-print-directory lambda-help 2>&1) || true

@@ -62,3 +62,42 @@ setup() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"unknown toolchain 'nightly' for --rust (debian or host)"* ]]
 }
+
+@test "--runtime=al2 --print-ref: the Debian ref plus a zig hash; --help documents it" {
+	debian=$("$bi" --print-ref)
+	run "$bi" --runtime=al2 --print-ref
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^$debian-al2-[0-9a-f]{12}$ ]]
+	[ "$("$bi" --runtime=al2023 --print-ref)" = "$debian" ]
+	run "$bi" --help
+	[[ $output == *"--runtime=al2"*"glibc 2.26"* ]]
+}
+
+@test "--runtime=al2: another compiler wrapper, another ref" {
+	cp -r "$(dirname "$bi")" "$t/docker"
+	a=$("$t/docker/builder-image.sh" --runtime=al2 --print-ref)
+	echo '# changed' >>"$t/docker/lambda-zig-cc.sh"
+	b=$("$t/docker/builder-image.sh" --runtime=al2 --print-ref)
+	[ "$a" != "$b" ]
+	rm "$t/docker/lambda-zig-cc.sh"
+	run "$t/docker/builder-image.sh" --runtime=al2 --print-ref
+	[ "$status" -eq 1 ]
+	[[ $output == *"lambda-zig-cc.sh is missing"* ]]
+}
+
+@test "--runtime=al2 without pip names the problem, before any docker build" {
+	mkdir -p "$t/bin" "$t/cache"
+	for c in bash sha256sum cat dirname readlink mkdir grep unzip; do ln -s "$(command -v "$c")" "$t/bin/$c"; done
+	printf '#!/bin/sh\n[ "$1" != build ] || echo built >>%s/calls\nexit 1\n' "$t" >"$t/bin/docker"
+	chmod +x "$t/bin/docker"
+	PATH=$t/bin XDG_CACHE_HOME=$t/cache run "$bi" --runtime=al2
+	[ "$status" -eq 1 ]
+	[[ $output == *"--runtime=al2: needs python3 with pip to fetch zig (apt-get install python3-pip)"* ]]
+	[ ! -e "$t/calls" ]
+}
+
+@test "an unknown --runtime value is refused" {
+	run "$bi" --runtime=al1
+	[ "$status" -eq 1 ]
+	[[ $output == *"unknown runtime 'al1' for --runtime (al2023 or al2)"* ]]
+}

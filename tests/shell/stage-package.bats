@@ -70,6 +70,15 @@ FAKE
 	[[ ${lines[-1]} == "lambda-stage: the base image 'nonexistent:tag' is not on this machine"* ]]
 }
 
+@test "lambda-stage.sh: for al2, a missing base image names builder-image.sh --runtime=al2" {
+	fake_client up
+	run "$src/docker/lambda-stage.sh" --stage=base --dockerfile="$t/Dockerfile" --context="$t/ctx" \
+		--tag=x:1 --docker="$t/bin/docker" --build-arg=LAMBDA_BASE_IMAGE=lambda-make-builder:abc-al2-def \
+		--build-arg=LAMBDA_RUNTIME=al2
+	[ "$status" -eq 1 ]
+	[[ ${lines[-1]} == "lambda-stage: the base image 'lambda-make-builder:abc-al2-def' is not on this machine and cannot be pulled ("*"); build the al2 builder image with 'builder-image.sh --runtime=al2' (docs/al2.md), or set LAMBDA_BASE_IMAGE to an image that links for glibc 2.26" ]]
+}
+
 @test "lambda-stage.sh: a daemon that is down is exit 3 and said so" {
 	fake_client down
 	run "$src/docker/lambda-stage.sh" --stage=base --dockerfile="$t/Dockerfile" \

@@ -63,6 +63,7 @@ deps_stage(void **state)
 		"'--context=/work/my project'\\''s dir/.lambda/ctx' "
 		"--tag=lambda-make/my-project-s-dir:deps-arm64 "
 		"--build-arg=LAMBDA_TARGET=aarch64-unknown-linux-gnu "
+		"--build-arg=LAMBDA_RUNTIME=al2023 "
 		"--build-arg=LAMBDA_PROFILE=release "
 		"'--build-arg=LAMBDA_CARGO_FLAGS=--locked --features=a,b' "
 		"'--build-arg=LAMBDA_BINS=hello api' "
@@ -101,6 +102,11 @@ whole_build(void **state)
 				  "'--to=/work/my project'\\''s dir/target/lambda/x86_64' "
 				  "--epoch=315532800 hello api"));
 	assert_null(strstr(s, "--no-cache"));
+	/* al2 reaches the Dockerfile, which checks the image's glibc floor */
+	env.cfg.runtime = CFG_AL2;
+	s = build(CFG_PROD, CFG_X86_64, "deps");
+	env.cfg.runtime = CFG_AL2023;
+	assert_non_null(strstr(s, " --build-arg=LAMBDA_RUNTIME=al2 "));
 	s = build(CFG_DOCKER, CFG_X86_64, NULL);
 	assert_non_null(strstr(s, "--stage=runtime --dockerfile"));
 	assert_non_null(strstr(s, " --no-cache "));
