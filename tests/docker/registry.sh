@@ -73,7 +73,10 @@ echo "$password" | "$bk" login -u ci --password-stdin "$reg" >/dev/null 2>&1
 ok "docker login to the test registry" test -s "$DOCKER_CONFIG/config.json"
 
 # 1. the first build of a dependency set pushes base and deps, after the package
+t0=$SECONDS
 mk "$proj" LAMBDA_CACHE_REGISTRY="$repo"
+diag "first build of the dependency set with the registry: $((SECONDS - t0)) s, registry $(du -sm "$work/registry/data" | cut -f1) MB"
+grep 'pushed to the cache registry' <<<"$out" | sed 's/^/# /' || true
 is "first build with the registry" "$rc" 0
 like "base pushed" "$out" "lambda-make: base-x86_64: pushed to the cache registry"
 like "deps pushed" "$out" "lambda-make: deps-x86_64: pushed to the cache registry"
@@ -93,7 +96,9 @@ is "docker history and the config of every pushed image hold no credential" "$le
 
 # 3. a source-only edit pushes nothing and asks the registry nothing
 echo '// a source edit' >>"$proj/src/main.rs"
+t0=$SECONDS
 mk "$proj" LAMBDA_CACHE_REGISTRY="$repo"
+diag "warm local source edit with the registry: $((SECONDS - t0)) s"
 is "source edit" "$rc" 0
 ok "a source edit pushes nothing" bash -c '! grep -q "pushed to the cache registry" <<<"$1"' _ "$out"
 zip2=$(zipsum "$proj")
