@@ -195,6 +195,15 @@ fetch() {
 	[[ -z $build_id ]] || { echo "$build_id" >"$skipped.$$" && mv -f "$skipped.$$" "$skipped"; }
 	return 2
 }
+# The classic builder cannot reuse BuildKit's images as cache, nor the other way
+# round: each has its own names (STAGE-ARCH-classic-KEY), so a team that mixes them
+# never trades a useless image for its local cache.
+if [[ $builder == classic ]]; then
+	[[ -z $cache_image ]] || cache_image=${cache_image%-*}-classic-${cache_image##*-}
+	for i in "${!cache_from[@]}"; do
+		cache_from[i]=${cache_from[i]%-*}-classic-${cache_from[i]##*-}
+	done
+fi
 hits=() missing=0 push_ref=''
 if [[ -n $cache_image || ${#cache_from[@]} -gt 0 ]]; then
 	for ref in "${cache_from[@]}" ${cache_image:+"$cache_image"}; do
