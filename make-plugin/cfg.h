@@ -16,6 +16,7 @@ struct cfg_in {
 	const char *functions, *verbose, *cache_registry;
 	/* lambda-invoke / lambda-watch */
 	const char *function, *event, *timeout, *watch_addr;
+	const char *sam_functions, *extensions;
 };
 
 struct cfg {
@@ -31,6 +32,9 @@ struct cfg {
 	char event[1024];     /* LAMBDA_EVENT: a file, or "-" (stdin); "" = unset */
 	unsigned timeout;     /* LAMBDA_TIMEOUT: seconds, 1..900 like Lambda (default 3) */
 	char watch_addr[64];  /* LAMBDA_WATCH_ADDR: IPv4:PORT (default 127.0.0.1:9000) */
+	/* LAMBDA_SAM_FUNCTIONS: pairs, sam_ids.v[i] is built from sam_bins.v[i] */
+	struct strv sam_ids, sam_bins;
+	struct strv extensions; /* LAMBDA_EXTENSIONS: bins packaged as a layer */
 };
 
 /* Validate and normalize; -1 with a message naming the setting and its valid values. */
@@ -41,7 +45,8 @@ void cfg_free(struct cfg *c);
 int cfg_format(const struct cfg *c, struct buf *out);
 /* One field's value (mode, target_arch, runtime, use_cache, container_name,
  * cargo_flags, functions, targets, verbose, cache_registry, function, event,
- * timeout, watch_addr); -1 for an unknown field. */
+ * timeout, watch_addr, sam_functions "Id=bin ...", sam_ids, extensions); -1 for an
+ * unknown field. */
 int cfg_field(const struct cfg *c, const char *field, struct buf *out);
 /* Parse one architecture name (x86_64, arm64); 0 if unknown. */
 unsigned cfg_arch(const char *name);

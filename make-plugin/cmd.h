@@ -20,6 +20,7 @@ struct cmd_env {
 	                           * (layout.h: "libs/common"); NULL = none */
 	struct cfg cfg;
 	struct strv bins;       /* functions to build */
+	struct strv exts;       /* LAMBDA_EXTENSIONS: built too, packaged as one layer */
 };
 
 /* Append the command lines for one build. prod/docker: one arch bit; stage one of

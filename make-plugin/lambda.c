@@ -149,14 +149,14 @@ config_load(struct cfg *c)
 		"LAMBDA_MODE", "LAMBDA_ARCH", "LAMBDA_RUNTIME", "LAMBDA_CONTAINER",
 		"LAMBDA_CARGO_FLAGS", "LAMBDA_CACHE", "LAMBDA_FUNCTIONS", "LAMBDA_VERBOSE",
 		"LAMBDA_CACHE_REGISTRY", "LAMBDA_FUNCTION", "LAMBDA_EVENT", "LAMBDA_TIMEOUT",
-		"LAMBDA_WATCH_ADDR",
+		"LAMBDA_WATCH_ADDR", "LAMBDA_SAM_FUNCTIONS", "LAMBDA_EXTENSIONS",
 	};
-	char *v[13];
+	char *v[15];
 	struct cfg_in in;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < 13; i++)
+	for (i = 0; i < 15; i++)
 		v[i] = var(names[i]);
 	in.mode = v[0];
 	in.arch = v[1];
@@ -171,8 +171,10 @@ config_load(struct cfg *c)
 	in.event = v[10];
 	in.timeout = v[11];
 	in.watch_addr = v[12];
+	in.sam_functions = v[13];
+	in.extensions = v[14];
 	rc = cfg_parse(&in, c);
-	for (i = 0; i < 13; i++)
+	for (i = 0; i < 15; i++)
 		gmk_free(v[i]);
 	return rc;
 }
@@ -249,6 +251,67 @@ env_free(struct env *v)
 	cfg_free(&v->e.cfg);
 	strv_free(&v->e.bins);
 	layout_free(&v->lo);
+	strv_free(&v->e.exts);
+}
+
+/* True if sv holds s. */
+static int
+has(const struct strv *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+/* The extensions, the SAM entries and the functions, checked against each other:
+ * an extension is no function; a SAM entry names a function lambda-prod builds. */
+static int
+env_roles(struct env *v, const struct strv *all, const char *list)
+{
+	struct cfg *c = &v->e.cfg;
+	struct buf fl = {0};
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < c->extensions.n; i++) {
+		if (!has(all, c->extensions.v[i])) {
+			err_set("LAMBDA_EXTENSIONS: '%s' is not a binary of %s (binaries: %s)",
+				c->extensions.v[i], v->e.dir, list);
+			goto out;
+		}
+		if (has(&c->functions, c->extensions.v[i])) {
+			err_set("'%s' is in both LAMBDA_FUNCTIONS and LAMBDA_EXTENSIONS: an extension "
+				"is packaged in the layer, not as a function; name it in one of them",
+				c->extensions.v[i]);
+			goto out;
+		}
+		if (strv_add(&v->e.exts, c->extensions.v[i]) < 0)
+			goto out;
+	}
+	if (v->e.exts.n && has(&v->e.bins, "extensions")) {
+		err_set("a function named 'extensions' would share target/lambda/<arch>/extensions/ "
+			"with the LAMBDA_EXTENSIONS layer: rename the binary or leave it out of "
+			"LAMBDA_FUNCTIONS");
+		goto out;
+	}
+	for (i = 0; i < v->e.bins.n; i++)
+		if (buf_fmt(&fl, "%s%s", i ? ", " : "", v->e.bins.v[i]) < 0)
+			goto out;
+	for (i = 0; i < c->sam_ids.n; i++)
+		if (!has(&v->e.bins, c->sam_bins.v[i])) {
+			err_set("LAMBDA_SAM_FUNCTIONS: %s=%s: '%s' is not a function lambda-prod "
+				"builds (functions: %s; set by LAMBDA_FUNCTIONS, default every binary "
+				"but the LAMBDA_EXTENSIONS)", c->sam_ids.v[i], c->sam_bins.v[i],
+				c->sam_bins.v[i], fl.s ? fl.s : "none");
+			goto out;
+		}
+	rc = 0;
+out:
+	buf_free(&fl);
+	return rc;
 }
 
 /* Check each requested function against the project's binaries. */
@@ -267,30 +330,29 @@ env_bins(struct env *v)
 			v->e.dir);
 		goto out;
 	}
+	for (j = 0; j < all.n; j++)
+		if (buf_fmt(&list, "%s%s", j ? ", " : "", all.v[j]) < 0)
+			goto out;
 	if (v->e.cfg.functions.n == 0) {
 		for (i = 0; i < all.n; i++)
-			if (strv_add(&v->e.bins, all.v[i]) < 0)
+			if (!has(&v->e.cfg.extensions, all.v[i]) && strv_add(&v->e.bins, all.v[i]) < 0)
 				goto out;
-		rc = 0;
+		rc = env_roles(v, &all, list.s);
 		goto out;
 	}
 	for (i = 0; i < v->e.cfg.functions.n; i++) {
-		for (j = 0; j < all.n && strcmp(all.v[j], v->e.cfg.functions.v[i]); j++)
-			;
-		if (j == all.n) {
-			for (j = 0; j < all.n; j++)
-				buf_fmt(&list, "%s%s", j ? ", " : "", all.v[j]);
+		if (!has(&all, v->e.cfg.functions.v[i])) {
 			/* lambda-invoke builds LAMBDA_FUNCTION alone (lambda.mk) */
 			err_set("%s: '%s' is not a binary of %s (binaries: %s)",
 				strcmp(v->e.cfg.function, v->e.cfg.functions.v[i]) ?
 					"LAMBDA_FUNCTIONS" : "LAMBDA_FUNCTION",
-				v->e.cfg.functions.v[i], v->e.dir, list.s ? list.s : "");
+				v->e.cfg.functions.v[i], v->e.dir, list.s);
 			goto out;
 		}
 		if (strv_add(&v->e.bins, v->e.cfg.functions.v[i]) < 0)
 			goto out;
 	}
-	rc = 0;
+	rc = env_roles(v, &all, list.s);
 out:
 	strv_free(&all);
 	buf_free(&list);
@@ -665,6 +727,35 @@ out:
 	return rc;
 }
 
+/* Check one extension of the layer (DIR/extensions/<ext>, DIR/extensions.zip): the
+ * same checks as a function's bootstrap; summary into out. */
+static int
+check_ext(const char *dir, const char *rel, const char *arch, const char *runtime,
+	  struct buf *out)
+{
+	struct buf b = {0}, z = {0};
+	struct stat st;
+	char glibc[32];
+	int rc = -1;
+
+	if (buf_fmt(&b, "%s/%s", dir, rel) < 0 || buf_fmt(&z, "%s/extensions.zip", dir) < 0)
+		goto out;
+	if (stat(z.s, &st) < 0) {
+		err_set("%s: no extensions.zip beside it: build the layer with make lambda-prod "
+			"(LAMBDA_EXTENSIONS)", b.s);
+		goto out;
+	}
+	if (check_artifact(b.s, z.s, arch, runtime) < 0 ||
+	    check_glibc_needed(b.s, glibc, sizeof(glibc)) < 0)
+		goto out;
+	rc = buf_fmt(out, "%slambda-check: %s: ok (extension, %s, %s, %s)", out->len ? "\n" : "",
+		     b.s, arch, *glibc ? glibc : "static", runtime);
+out:
+	buf_free(&b);
+	buf_free(&z);
+	return rc;
+}
+
 /* $(lambda-check PATH,ARCH[,RUNTIME]): PATH is a bootstrap, a function dir holding
  * one, or target/lambda/<arch> (every function below it). Expands to one summary
  * line per function; any failure is a make error saying what to do. */
@@ -701,6 +792,13 @@ fn_check(const char *nm, unsigned int argc, char **argv)
 	for (i = n = 0; i < files.n; i++) {
 		const char *f = files.v[i], *slash = strchr(f, '/');
 
+		/* the extensions layer: extensions/<ext> beside extensions.zip */
+		if (slash && !strncmp(f, "extensions/", 11) && !strchr(slash + 1, '/')) {
+			if (check_ext(path, f, arch, runtime, &out) < 0)
+				goto err;
+			n++;
+			continue;
+		}
 		/* <fn>/bootstrap exactly */
 		if (!slash || strcmp(slash + 1, "bootstrap"))
 			continue;
@@ -721,6 +819,69 @@ err:
 	strv_free(&files);
 	buf_free(&p);
 	buf_free(&out);
+	return fail(nm, err_get());
+}
+
+/* $(lambda-sam LOGICALID): put the bootstrap of LOGICALID's function, as the last
+ * lambda-prod built it for the one LAMBDA_ARCH, into $(ARTIFACTS_DIR) (what AWS SAM's
+ * BuildMethod: makefile expects), mode 0755, by rename. Expands to a summary line. */
+static char *
+fn_sam(const char *nm, unsigned int argc, char **argv)
+{
+	struct env v;
+	struct buf src = {0}, dst = {0}, out = {0};
+	const char *id = arg_trim(argv[0]), *bin = NULL;
+	char *ad = var("ARTIFACTS_DIR"), *data = NULL, *a = arg_trim(ad);
+	size_t i, len;
+
+	(void)argc;
+	if (env_load(&v) < 0)
+		goto err;
+	for (i = 0; i < v.e.cfg.sam_ids.n; i++)
+		if (!strcmp(v.e.cfg.sam_ids.v[i], id))
+			bin = v.e.cfg.sam_bins.v[i];
+	if (!bin) {
+		err_set("build-%s: '%s' is not a logical ID of LAMBDA_SAM_FUNCTIONS", id, id);
+		goto err;
+	}
+	if (v.e.cfg.arch != CFG_X86_64 && v.e.cfg.arch != CFG_ARM64) {
+		err_set("build-%s: AWS SAM builds one architecture at a time: set LAMBDA_ARCH to "
+			"the template's Architectures (x86_64 or arm64), e.g. LAMBDA_ARCH=arm64 sam "
+			"build", id);
+		goto err;
+	}
+	if (!*a) {
+		err_set("build-%s: ARTIFACTS_DIR is not set: this target is run by 'sam build' "
+			"(BuildMethod: makefile), which sets it; by hand: make build-%s "
+			"ARTIFACTS_DIR=DIR", id, id);
+		goto err;
+	}
+	if (dry_run()) {
+		env_free(&v);
+		gmk_free(ad);
+		return give(&out);
+	}
+	if (buf_fmt(&src, "%s/target/lambda/%s/%s/bootstrap", v.e.dir, cfg_arch_name(v.e.cfg.arch),
+		    bin) < 0 || buf_fmt(&dst, "%s/bootstrap", a) < 0)
+		goto err;
+	if (!(data = file_read(src.s, &len)) || dir_make(a) < 0 ||
+	    file_write_atomic(dst.s, data, len, 0755) < 0)
+		goto err;
+	buf_fmt(&out, "lambda-make: build-%s: %s (%s, %zu bytes)", id, dst.s,
+		cfg_arch_name(v.e.cfg.arch), len);
+	free(data);
+	buf_free(&src);
+	buf_free(&dst);
+	env_free(&v);
+	gmk_free(ad);
+	return give(&out);
+err:
+	free(data);
+	buf_free(&src);
+	buf_free(&dst);
+	buf_free(&out);
+	env_free(&v);
+	gmk_free(ad);
 	return fail(nm, err_get());
 }
 
@@ -755,6 +916,7 @@ lambda_gmk_setup(const gmk_floc *floc)
 	gmk_add_function("lambda-context", fn_context, 0, 0, 0);
 	gmk_add_function("lambda-quote", fn_quote, 1, 1, 0);
 	gmk_add_function("lambda-check", fn_check, 2, 3, 0);
+	gmk_add_function("lambda-sam", fn_sam, 1, 1, 0);
 	/* make reads $(name) without a space as a variable: these variables make
 	 * the argument-less calls $(lambda-config) and $(lambda-context) work */
 	gmk_eval("lambda-config = $(lambda-config )\n"
