@@ -15,6 +15,7 @@
 #include "hash.h"
 #include "layout.h"
 #include "quote.h"
+#include "sam.h"
 #include "mhash.h"
 #include "skel.h"
 #include "step.h"
@@ -822,63 +823,111 @@ err:
 	return fail(nm, err_get());
 }
 
-/* $(lambda-sam LOGICALID): put the bootstrap of LOGICALID's function, as the last
- * lambda-prod built it for the one LAMBDA_ARCH, into $(ARTIFACTS_DIR) (what AWS SAM's
- * BuildMethod: makefile expects), mode 0755, by rename. Expands to a summary line. */
+/* The entry of a build-<LogicalId> target: its bin and, in key, the content key of
+ * the runtime stage for the one LAMBDA_ARCH; checks ARTIFACTS_DIR is given. */
+static int
+sam_entry(struct env *v, const char *id, const char *ad, const char **bin, char *key)
+{
+	size_t i;
+
+	*bin = NULL;
+	for (i = 0; i < v->e.cfg.sam_ids.n; i++)
+		if (!strcmp(v->e.cfg.sam_ids.v[i], id))
+			*bin = v->e.cfg.sam_bins.v[i];
+	if (!*bin) {
+		err_set("build-%s: '%s' is not a logical ID of LAMBDA_SAM_FUNCTIONS", id, id);
+		return -1;
+	}
+	if (v->e.cfg.arch != CFG_X86_64 && v->e.cfg.arch != CFG_ARM64) {
+		err_set("build-%s: AWS SAM builds one architecture at a time: set LAMBDA_ARCH to "
+			"the template's Architectures (x86_64 or arm64), e.g. LAMBDA_ARCH=arm64 sam "
+			"build", id);
+		return -1;
+	}
+	if (!*ad) {
+		err_set("build-%s: ARTIFACTS_DIR is not set: this target is run by 'sam build' "
+			"(BuildMethod: makefile), which sets it; by hand: make build-%s "
+			"ARTIFACTS_DIR=DIR", id, id);
+		return -1;
+	}
+	return step_key(&v->e, "runtime", v->e.cfg.arch, key);
+}
+
+/* $(lambda-sam-fresh LOGICALID,STORE): "yes" if STORE holds LOGICALID's bootstrap
+ * for the current content key (an earlier build-* of the same sam build, or of the
+ * same code, stored it), so no build is needed; else "". Checks the entry. */
+static char *
+fn_sam_fresh(const char *nm, unsigned int argc, char **argv)
+{
+	struct env v;
+	struct buf p = {0}, out = {0};
+	struct stat st;
+	char key[HASH_HEX + 1], *ad = var("ARTIFACTS_DIR");
+	const char *bin;
+
+	(void)argc;
+	if (env_load(&v) < 0 || sam_entry(&v, arg_trim(argv[0]), arg_trim(ad), &bin, key) < 0 ||
+	    sam_stored(arg_trim(argv[1]), cfg_arch_name(v.e.cfg.arch), key, bin, &p) < 0)
+		goto err;
+	if (stat(p.s, &st) == 0 && S_ISREG(st.st_mode) && buf_adds(&out, "yes") < 0)
+		goto err;
+	buf_free(&p);
+	env_free(&v);
+	gmk_free(ad);
+	return give(&out);
+err:
+	buf_free(&p);
+	buf_free(&out);
+	env_free(&v);
+	gmk_free(ad);
+	return fail(nm, err_get());
+}
+
+/* $(lambda-sam LOGICALID,STORE): put LOGICALID's bootstrap into $(ARTIFACTS_DIR)
+ * (what AWS SAM's BuildMethod: makefile expects), mode 0755, by rename: from STORE
+ * when it holds the current key's, else from target/lambda/<arch> (lambda-prod just
+ * built it), storing every function's there for the next build-* of this sam
+ * build. Expands to a summary line. */
 static char *
 fn_sam(const char *nm, unsigned int argc, char **argv)
 {
 	struct env v;
-	struct buf src = {0}, dst = {0}, out = {0};
-	const char *id = arg_trim(argv[0]), *bin = NULL;
-	char *ad = var("ARTIFACTS_DIR"), *data = NULL, *a = arg_trim(ad);
-	size_t i, len;
+	struct buf src = {0}, from = {0}, out = {0};
+	struct stat st;
+	const char *id = arg_trim(argv[0]), *store = arg_trim(argv[1]), *bin, *an;
+	char key[HASH_HEX + 1], *ad = var("ARTIFACTS_DIR");
+	long n;
+	int stored;
 
 	(void)argc;
-	if (env_load(&v) < 0)
+	if (env_load(&v) < 0 || sam_entry(&v, id, arg_trim(ad), &bin, key) < 0)
 		goto err;
-	for (i = 0; i < v.e.cfg.sam_ids.n; i++)
-		if (!strcmp(v.e.cfg.sam_ids.v[i], id))
-			bin = v.e.cfg.sam_bins.v[i];
-	if (!bin) {
-		err_set("build-%s: '%s' is not a logical ID of LAMBDA_SAM_FUNCTIONS", id, id);
-		goto err;
-	}
-	if (v.e.cfg.arch != CFG_X86_64 && v.e.cfg.arch != CFG_ARM64) {
-		err_set("build-%s: AWS SAM builds one architecture at a time: set LAMBDA_ARCH to "
-			"the template's Architectures (x86_64 or arm64), e.g. LAMBDA_ARCH=arm64 sam "
-			"build", id);
-		goto err;
-	}
-	if (!*a) {
-		err_set("build-%s: ARTIFACTS_DIR is not set: this target is run by 'sam build' "
-			"(BuildMethod: makefile), which sets it; by hand: make build-%s "
-			"ARTIFACTS_DIR=DIR", id, id);
-		goto err;
-	}
 	if (dry_run()) {
 		env_free(&v);
 		gmk_free(ad);
 		return give(&out);
 	}
-	if (buf_fmt(&src, "%s/target/lambda/%s/%s/bootstrap", v.e.dir, cfg_arch_name(v.e.cfg.arch),
-		    bin) < 0 || buf_fmt(&dst, "%s/bootstrap", a) < 0)
+	an = cfg_arch_name(v.e.cfg.arch);
+	if (sam_stored(store, an, key, bin, &src) < 0)
 		goto err;
-	if (!(data = file_read(src.s, &len)) || dir_make(a) < 0 ||
-	    file_write_atomic(dst.s, data, len, 0755) < 0)
+	stored = stat(src.s, &st) == 0;
+	if (!stored) {
+		if (buf_fmt(&from, "%s/target/lambda/%s", v.e.dir, an) < 0 ||
+		    sam_store(store, an, key, from.s, &v.e.bins) < 0)
+			goto err;
+	}
+	if ((n = sam_place(src.s, arg_trim(ad))) < 0)
 		goto err;
-	buf_fmt(&out, "lambda-make: build-%s: %s (%s, %zu bytes)", id, dst.s,
-		cfg_arch_name(v.e.cfg.arch), len);
-	free(data);
+	buf_fmt(&out, "lambda-make: build-%s: %s/bootstrap (%s, %ld bytes%s)", id, arg_trim(ad), an,
+		n, stored ? ", built earlier in this sam build or before" : "");
 	buf_free(&src);
-	buf_free(&dst);
+	buf_free(&from);
 	env_free(&v);
 	gmk_free(ad);
 	return give(&out);
 err:
-	free(data);
 	buf_free(&src);
-	buf_free(&dst);
+	buf_free(&from);
 	buf_free(&out);
 	env_free(&v);
 	gmk_free(ad);
@@ -916,7 +965,8 @@ lambda_gmk_setup(const gmk_floc *floc)
 	gmk_add_function("lambda-context", fn_context, 0, 0, 0);
 	gmk_add_function("lambda-quote", fn_quote, 1, 1, 0);
 	gmk_add_function("lambda-check", fn_check, 2, 3, 0);
-	gmk_add_function("lambda-sam", fn_sam, 1, 1, 0);
+	gmk_add_function("lambda-sam", fn_sam, 2, 2, 0);
+	gmk_add_function("lambda-sam-fresh", fn_sam_fresh, 2, 2, 0);
 	/* make reads $(name) without a space as a variable: these variables make
 	 * the argument-less calls $(lambda-config) and $(lambda-context) work */
 	gmk_eval("lambda-config = $(lambda-config )\n"

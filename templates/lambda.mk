@@ -154,19 +154,26 @@ lambda-help:
 # lambda-step checks each bin) before anything builds.
 LAMBDA__SAMIDS := $(foreach e,$(LAMBDA_SAM_FUNCTIONS),$(firstword $(subst =, ,$e)))
 ifneq ($(LAMBDA__SAMIDS),)
-# A build-* goal of ours: settings, ARTIFACTS_DIR and the single arch are checked
-# now (lambda-sam says why), before a build that could not be delivered.
+# A build-* goal of ours: the settings are checked now, before the rule below asks
+# lambda-sam-fresh, which checks the entry, the single arch and ARTIFACTS_DIR.
 ifneq ($(filter $(addprefix build-,$(LAMBDA__SAMIDS)),$(MAKECMDGOALS)),)
-LAMBDA__SAMCHECK := $(lambda-config)$(if $(filter 1,$(words $(LAMBDA__SEL))),,$(lambda-sam $(firstword $(LAMBDA__SAMIDS))))$(if $(strip $(ARTIFACTS_DIR)),,$(lambda-sam $(firstword $(LAMBDA__SAMIDS))))
+LAMBDA__SAMCHECK := $(lambda-config)
 endif
 # SAM's scratch dir has a random name: the images are named after the dir of the
 # Makefile SAM passes (CodeUri), so every sam build reuses the same tags.
-LAMBDA__SAMPROJECT := $(or $(strip $(LAMBDA_PROJECT)),$(notdir $(patsubst %/,%,$(dir $(abspath $(firstword $(MAKEFILE_LIST)))))))
+LAMBDA__SAMHOME := $(patsubst %/,%,$(dir $(abspath $(firstword $(MAKEFILE_LIST)))))
+LAMBDA__SAMPROJECT := $(or $(strip $(LAMBDA_PROJECT)),$(notdir $(LAMBDA__SAMHOME)))
+# Each function of a sam build runs in its own scratch copy: the first one builds
+# and stores every function's bootstrap under the content key in the project's
+# .lambda/sam; the others (and a sam build of unchanged code) take theirs from
+# there and build nothing (lambda-sam-fresh, asked only for a goal of ours).
+LAMBDA__SAMSTORE := $(LAMBDA__SAMHOME)/.lambda/sam
+LAMBDA__SAMBUILD = $(if $(and $(filter build-$(1),$(MAKECMDGOALS)),$(lambda-sam-fresh $(1),$(LAMBDA__SAMSTORE))),,lambda-prod-$(firstword $(LAMBDA__SEL) x86_64))
 define LAMBDA__SAM_RULE
 .PHONY: build-$(1)
 build-$(1): LAMBDA_PROJECT = $$(LAMBDA__SAMPROJECT)
-build-$(1): lambda-prod-$$(firstword $$(LAMBDA__SEL) x86_64)
-	$$(if $$(LAMBDA__DRYRUN),,$$(info $$(lambda-sam $(1))))@:
+build-$(1): $$(call LAMBDA__SAMBUILD,$(1))
+	$$(if $$(LAMBDA__DRYRUN),,$$(info $$(lambda-sam $(1),$$(LAMBDA__SAMSTORE))))@:
 endef
 $(foreach i,$(LAMBDA__SAMIDS),$(eval $(call LAMBDA__SAM_RULE,$i)))
 endif

@@ -9,6 +9,7 @@
 # trusted only with the .complete mark written after pip succeeded; installs
 # are serialized by a lock, so parallel tests do not race.
 : "${LAMBDA_SAM_VERSION:=1.170.0}"
+: "${src:?sam.sh needs src, the source tree}"
 
 sam_cli() {
 	local root=${XDG_CACHE_HOME:-$HOME/.cache}/lambda-make
