@@ -39,7 +39,9 @@ sam_store(const char *store, const char *arch, const char *key, const char *from
 	size_t i;
 	int rc = -1;
 
-	if (buf_fmt(&d, "%s/%s", store, arch) < 0 || dir_make(d.s) < 0)
+	/* the store may be the first thing in a project's .lambda/: out of git, too */
+	if (buf_fmt(&d, "%s/%s", store, arch) < 0 || dir_make(d.s) < 0 ||
+	    buf_fmt(&t, "%s/.gitignore", store) < 0 || file_update(t.s, "*\n", 2, 0644) < 0)
 		goto out;
 	for (i = 0; i < bins->n; i++) {
 		f.len = t.len = 0;

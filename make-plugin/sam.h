@@ -10,7 +10,8 @@
 int sam_stored(const char *store, const char *arch, const char *key, const char *bin,
 	       struct buf *out);
 /* Store the bootstraps of bins (FROM/<bin>/bootstrap, FROM = target/lambda/<arch>)
- * under key, each by rename, and drop the entries of other keys for this arch. */
+ * under key, each by rename, and drop the entries of other keys for this arch;
+ * STORE/.gitignore keeps it all out of git. */
 int sam_store(const char *store, const char *arch, const char *key, const char *from,
 	      const struct strv *bins);
 /* Copy file to DIR/bootstrap, mode 0755, by rename; DIR is made if missing.

@@ -40,6 +40,7 @@ store_and_place(void **state)
 	assert_string_equal(p.s, "s/x86_64/" K1 "-hello");
 	assert_int_equal(mode_of(p.s), 0755);
 	assert_int_equal(mode_of("s/x86_64/" K1 "-bye"), 0755);
+	assert_int_equal(mode_of("s/.gitignore"), 0644);
 	/* another arch is another store */
 	assert_int_equal(sam_store("s", "arm64", K1, "t", &bins), 0);
 	/* a new key replaces the old entries of its arch, never another arch's */
