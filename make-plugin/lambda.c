@@ -301,8 +301,10 @@ env_roles(struct env *v, const struct strv *all, const char *list)
 	for (i = 0; i < v->e.bins.n; i++)
 		if (buf_fmt(&fl, "%s%s", i ? ", " : "", v->e.bins.v[i]) < 0)
 			goto out;
+	/* a binary that is no extension; whether this build makes it (LAMBDA_FUNCTIONS)
+	 * is build-*'s to check (sam_entry): lambda-invoke builds one function alone */
 	for (i = 0; i < c->sam_ids.n; i++)
-		if (!has(&v->e.bins, c->sam_bins.v[i])) {
+		if (!has(all, c->sam_bins.v[i]) || has(&c->extensions, c->sam_bins.v[i])) {
 			err_set("LAMBDA_SAM_FUNCTIONS: %s=%s: '%s' is not a function lambda-prod "
 				"builds (functions: %s; set by LAMBDA_FUNCTIONS, default every binary "
 				"but the LAMBDA_EXTENSIONS)", c->sam_ids.v[i], c->sam_bins.v[i],
@@ -836,6 +838,17 @@ sam_entry(struct env *v, const char *id, const char *ad, const char **bin, char 
 			*bin = v->e.cfg.sam_bins.v[i];
 	if (!*bin) {
 		err_set("build-%s: '%s' is not a logical ID of LAMBDA_SAM_FUNCTIONS", id, id);
+		return -1;
+	}
+	if (!has(&v->e.bins, *bin)) {
+		struct buf fl = {0};
+
+		for (i = 0; i < v->e.bins.n; i++)
+			buf_fmt(&fl, "%s%s", i ? ", " : "", v->e.bins.v[i]);
+		err_set("LAMBDA_SAM_FUNCTIONS: %s=%s: '%s' is not a function lambda-prod builds "
+			"(functions: %s; set by LAMBDA_FUNCTIONS, default every binary but the "
+			"LAMBDA_EXTENSIONS)", id, *bin, *bin, fl.s ? fl.s : "none");
+		buf_free(&fl);
 		return -1;
 	}
 	if (v->e.cfg.arch != CFG_X86_64 && v->e.cfg.arch != CFG_ARM64) {
