@@ -6,6 +6,9 @@
 
 #include "err.h"
 
+/* The number of elements of an array (not a pointer). */
+#define countof(a) (sizeof(a) / sizeof((a)[0]))
+
 struct buf {
 	char *s;
 	size_t len, cap;

@@ -503,6 +503,88 @@ out:
 	return rc;
 }
 
+/* A binary name as cargo allows it in [[bin]] and we allow it in an image tag. */
+static int
+bin_name_ok(const char *p)
+{
+	if (!*p)
+		return 0;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			return 0;
+	return 1;
+}
+
+/* LAMBDA_SAM_FUNCTIONS: "LogicalId=bin ..."; a LogicalId is what CloudFormation
+ * allows ([A-Za-z0-9]+, at most 255), each at most once, as SAM runs build-<LogicalId>. */
+static int
+parse_sam(const char *s, struct cfg *c)
+{
+	struct strv w = {0};
+	size_t i, j, n;
+	char *eq;
+
+	if (cfg_words(s, &w) < 0) {
+		err_set("LAMBDA_SAM_FUNCTIONS: '%.80s': entries are LogicalId=bin, separated by "
+			"blanks", s);
+		goto fail;
+	}
+	for (i = 0; i < w.n; i++) {
+		eq = strchr(w.v[i], '=');
+		n = eq ? (size_t)(eq - w.v[i]) : 0;
+		if (!eq || !n || !bin_name_ok(eq + 1)) {
+			err_set("LAMBDA_SAM_FUNCTIONS: '%s' is not LogicalId=bin (for example "
+				"HelloFunction=hello: the template's resource name, then the binary)",
+				w.v[i]);
+			goto fail;
+		}
+		*eq = '\0';
+		if (n > 255 || strspn(w.v[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						"0123456789") != n) {
+			err_set("LAMBDA_SAM_FUNCTIONS: '%.80s' is not a CloudFormation logical ID "
+				"(letters and digits only, at most 255)", w.v[i]);
+			goto fail;
+		}
+		for (j = 0; j < c->sam_ids.n; j++)
+			if (!strcmp(c->sam_ids.v[j], w.v[i])) {
+				err_set("LAMBDA_SAM_FUNCTIONS: '%s' is given twice (one binary per "
+					"logical ID)", w.v[i]);
+				goto fail;
+			}
+		if (strv_add(&c->sam_ids, w.v[i]) < 0 || strv_add(&c->sam_bins, eq + 1) < 0)
+			goto fail;
+	}
+	strv_free(&w);
+	return 0;
+fail:
+	strv_free(&w);
+	return -1;
+}
+
+/* LAMBDA_EXTENSIONS: binary names, each once. */
+static int
+parse_extensions(const char *s, struct strv *sv)
+{
+	size_t i, j;
+
+	if (cfg_words(s, sv) < 0)
+		goto bad;
+	for (i = 0; i < sv->n; i++) {
+		if (!bin_name_ok(sv->v[i]))
+			goto bad;
+		for (j = 0; j < i; j++)
+			if (!strcmp(sv->v[i], sv->v[j])) {
+				err_set("LAMBDA_EXTENSIONS: '%s' is given twice", sv->v[i]);
+				return -1;
+			}
+	}
+	return 0;
+bad:
+	err_set("LAMBDA_EXTENSIONS: '%.80s': binary names are letters, digits, '_' and '-'", s);
+	return -1;
+}
+
 int
 cfg_parse(const struct cfg_in *in, struct cfg *c)
 {
@@ -552,7 +634,9 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 	if (parse_function(in->function, c->function, sizeof(c->function)) < 0 ||
 	    parse_event(in->event, c->event, sizeof(c->event)) < 0 ||
 	    parse_timeout(in->timeout, &c->timeout) < 0 ||
-	    parse_addr(in->watch_addr, c->watch_addr, sizeof(c->watch_addr)) < 0)
+	    parse_addr(in->watch_addr, c->watch_addr, sizeof(c->watch_addr)) < 0 ||
+	    parse_sam(in->sam_functions, c) < 0 ||
+	    parse_extensions(in->extensions, &c->extensions) < 0)
 		goto fail;
 	if (parse_exclude(in->exclude, &c->exclude) < 0)
 		goto fail;
@@ -568,6 +652,9 @@ cfg_free(struct cfg *c)
 	strv_free(&c->cargo_flags);
 	strv_free(&c->functions);
 	strv_free(&c->exclude);
+	strv_free(&c->sam_ids);
+	strv_free(&c->sam_bins);
+	strv_free(&c->extensions);
 }
 
 static int
@@ -624,9 +711,22 @@ cfg_field(const struct cfg *c, const char *f, struct buf *out)
 		return buf_adds(out, c->watch_addr);
 	if (!strcmp(f, "exclude"))
 		return join(&c->exclude, out);
+	if (!strcmp(f, "sam_ids"))
+		return join(&c->sam_ids, out);
+	if (!strcmp(f, "sam_functions")) {
+		size_t i;
+
+		for (i = 0; i < c->sam_ids.n; i++)
+			if (buf_fmt(out, "%s%s=%s", i ? " " : "", c->sam_ids.v[i], c->sam_bins.v[i]) < 0)
+				return -1;
+		return 0;
+	}
+	if (!strcmp(f, "extensions"))
+		return join(&c->extensions, out);
 	err_set("unknown BuildConfig field '%.60s' (valid: mode, target_arch, runtime, "
 		"use_cache, container_name, cargo_flags, functions, targets, verbose, "
-		"cache_registry, function, event, timeout, watch_addr, exclude)", f);
+		"cache_registry, function, event, timeout, watch_addr, exclude, sam_functions, "
+		"sam_ids, extensions)", f);
 	return -1;
 }
 

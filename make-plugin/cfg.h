@@ -17,6 +17,7 @@ struct cfg_in {
 	/* lambda-invoke / lambda-watch */
 	const char *function, *event, *timeout, *watch_addr;
 	const char *exclude; /* LAMBDA_EXCLUDE */
+	const char *sam_functions, *extensions;
 };
 
 struct cfg {
@@ -33,6 +34,9 @@ struct cfg {
 	unsigned timeout;     /* LAMBDA_TIMEOUT: seconds, 1..900 like Lambda (default 3) */
 	char watch_addr[64];  /* LAMBDA_WATCH_ADDR: IPv4:PORT (default 127.0.0.1:9000) */
 	struct strv exclude; /* .dockerignore patterns, after the file's (proj.h) */
+	/* LAMBDA_SAM_FUNCTIONS: pairs, sam_ids.v[i] is built from sam_bins.v[i] */
+	struct strv sam_ids, sam_bins;
+	struct strv extensions; /* LAMBDA_EXTENSIONS: bins packaged as a layer */
 };
 
 /* Validate and normalize; -1 with a message naming the setting and its valid values. */
@@ -43,7 +47,8 @@ void cfg_free(struct cfg *c);
 int cfg_format(const struct cfg *c, struct buf *out);
 /* One field's value (mode, target_arch, runtime, use_cache, container_name,
  * cargo_flags, functions, targets, verbose, cache_registry, function, event,
- * timeout, watch_addr, exclude); -1 for an unknown field. */
+ * timeout, watch_addr, exclude, sam_functions "Id=bin ...", sam_ids, extensions); -1
+ * for an unknown field. */
 int cfg_field(const struct cfg *c, const char *field, struct buf *out);
 /* Parse one architecture name (x86_64, arm64); 0 if unknown. */
 unsigned cfg_arch(const char *name);

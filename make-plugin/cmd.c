@@ -140,7 +140,10 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 	const char *an = cfg_arch_name(arch);
 	int rc = -1;
 
-	if (join_bins(&e->bins, &bins) < 0 || cfg_field(&e->cfg, "cargo_flags", &flags) < 0)
+	/* the extensions are built with the functions, in the same cargo run */
+	if (join_bins(&e->bins, &bins) < 0 ||
+	    (e->exts.n && bins.len && buf_addc(&bins, ' ') < 0) || join_bins(&e->exts, &bins) < 0 ||
+	    cfg_field(&e->cfg, "cargo_flags", &flags) < 0)
 		goto out;
 	if (av_add(&a, "%s/docker/lambda-stage.sh", e->home, NULL) < 0 ||
 	    av_add(&a, "--docker=%s", e->docker, NULL) < 0 ||
@@ -201,6 +204,9 @@ package_cmd(const struct cmd_env *e, unsigned arch, struct buf *out)
 	    av_add(&a, "--to=%s/target/lambda/%s", e->dir, an) < 0 ||
 	    av_add(&a, "--epoch=%s", e->epoch, NULL) < 0)
 		goto fail;
+	for (i = 0; i < e->exts.n; i++)
+		if (av_add(&a, "--extension=%s", e->exts.v[i], NULL) < 0)
+			goto fail;
 	for (i = 0; i < e->bins.n; i++)
 		if (av_add(&a, "%s", e->bins.v[i], NULL) < 0)
 			goto fail;

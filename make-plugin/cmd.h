@@ -22,6 +22,7 @@ struct cmd_env {
 	struct strv bins;       /* functions to build */
 	const struct strv *masked; /* dev: paths excluded by a pattern, hidden from the
 	                            * container (proj.h); NULL for none */
+	struct strv exts;       /* LAMBDA_EXTENSIONS: built too, packaged as one layer */
 };
 
 /* Append the command lines for one build. prod/docker: one arch bit; stage one of

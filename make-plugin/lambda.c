@@ -20,6 +20,7 @@
 #include "layout.h"
 #include "lock.h"
 #include "quote.h"
+#include "sam.h"
 #include "mhash.h"
 #include "skel.h"
 #include "step.h"
@@ -196,35 +197,38 @@ fn_manifest_hash(const char *nm, unsigned int argc, char **argv)
 static int
 config_load(struct cfg *c)
 {
-	static const char *const names[] = {
-		"LAMBDA_MODE", "LAMBDA_ARCH", "LAMBDA_RUNTIME", "LAMBDA_CONTAINER",
-		"LAMBDA_CARGO_FLAGS", "LAMBDA_CACHE", "LAMBDA_FUNCTIONS", "LAMBDA_VERBOSE",
-		"LAMBDA_CACHE_REGISTRY", "LAMBDA_FUNCTION", "LAMBDA_EVENT", "LAMBDA_TIMEOUT",
-		"LAMBDA_WATCH_ADDR", "LAMBDA_EXCLUDE",
+	static const struct {
+		const char *name;
+		size_t off; /* of the field in struct cfg_in */
+	} vars[] = {
+		{"LAMBDA_MODE", offsetof(struct cfg_in, mode)},
+		{"LAMBDA_ARCH", offsetof(struct cfg_in, arch)},
+		{"LAMBDA_RUNTIME", offsetof(struct cfg_in, runtime)},
+		{"LAMBDA_CONTAINER", offsetof(struct cfg_in, container)},
+		{"LAMBDA_CARGO_FLAGS", offsetof(struct cfg_in, cargo_flags)},
+		{"LAMBDA_CACHE", offsetof(struct cfg_in, cache)},
+		{"LAMBDA_FUNCTIONS", offsetof(struct cfg_in, functions)},
+		{"LAMBDA_VERBOSE", offsetof(struct cfg_in, verbose)},
+		{"LAMBDA_CACHE_REGISTRY", offsetof(struct cfg_in, cache_registry)},
+		{"LAMBDA_FUNCTION", offsetof(struct cfg_in, function)},
+		{"LAMBDA_EVENT", offsetof(struct cfg_in, event)},
+		{"LAMBDA_TIMEOUT", offsetof(struct cfg_in, timeout)},
+		{"LAMBDA_WATCH_ADDR", offsetof(struct cfg_in, watch_addr)},
+		{"LAMBDA_EXCLUDE", offsetof(struct cfg_in, exclude)},
+		{"LAMBDA_SAM_FUNCTIONS", offsetof(struct cfg_in, sam_functions)},
+		{"LAMBDA_EXTENSIONS", offsetof(struct cfg_in, extensions)},
 	};
-	char *v[14];
-	struct cfg_in in;
+	char *v[countof(vars)];
+	struct cfg_in in = {0};
 	size_t i;
 	int rc;
 
-	for (i = 0; i < 14; i++)
-		v[i] = var(names[i]);
-	in.mode = v[0];
-	in.arch = v[1];
-	in.runtime = v[2];
-	in.container = v[3];
-	in.cargo_flags = v[4];
-	in.cache = v[5];
-	in.functions = v[6];
-	in.verbose = v[7];
-	in.cache_registry = v[8];
-	in.function = v[9];
-	in.event = v[10];
-	in.timeout = v[11];
-	in.watch_addr = v[12];
-	in.exclude = v[13];
+	for (i = 0; i < countof(vars); i++) {
+		v[i] = var(vars[i].name);
+		*(const char **)((char *)&in + vars[i].off) = v[i];
+	}
 	rc = cfg_parse(&in, c);
-	for (i = 0; i < 14; i++)
+	for (i = 0; i < countof(vars); i++)
 		gmk_free(v[i]);
 	return rc;
 }
@@ -301,6 +305,69 @@ env_free(struct env *v)
 	cfg_free(&v->e.cfg);
 	strv_free(&v->e.bins);
 	layout_free(&v->lo);
+	strv_free(&v->e.exts);
+}
+
+/* True if sv holds s. */
+static int
+has(const struct strv *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+/* The extensions, the SAM entries and the functions, checked against each other:
+ * an extension is no function; a SAM entry names a function lambda-prod builds. */
+static int
+env_roles(struct env *v, const struct strv *all, const char *list)
+{
+	struct cfg *c = &v->e.cfg;
+	struct buf fl = {0};
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < c->extensions.n; i++) {
+		if (!has(all, c->extensions.v[i])) {
+			err_set("LAMBDA_EXTENSIONS: '%s' is not a binary of %s (binaries: %s)",
+				c->extensions.v[i], v->e.dir, list);
+			goto out;
+		}
+		if (has(&c->functions, c->extensions.v[i])) {
+			err_set("'%s' is in both LAMBDA_FUNCTIONS and LAMBDA_EXTENSIONS: an extension "
+				"is packaged in the layer, not as a function; name it in one of them",
+				c->extensions.v[i]);
+			goto out;
+		}
+		if (strv_add(&v->e.exts, c->extensions.v[i]) < 0)
+			goto out;
+	}
+	if (v->e.exts.n && has(&v->e.bins, "extensions")) {
+		err_set("a function named 'extensions' would share target/lambda/<arch>/extensions/ "
+			"with the LAMBDA_EXTENSIONS layer: rename the binary or leave it out of "
+			"LAMBDA_FUNCTIONS");
+		goto out;
+	}
+	for (i = 0; i < v->e.bins.n; i++)
+		if (buf_fmt(&fl, "%s%s", i ? ", " : "", v->e.bins.v[i]) < 0)
+			goto out;
+	/* a binary that is no extension; whether this build makes it (LAMBDA_FUNCTIONS)
+	 * is build-*'s to check (sam_entry): lambda-invoke builds one function alone */
+	for (i = 0; i < c->sam_ids.n; i++)
+		if (!has(all, c->sam_bins.v[i]) || has(&c->extensions, c->sam_bins.v[i])) {
+			err_set("LAMBDA_SAM_FUNCTIONS: %s=%s: '%s' is not a function lambda-prod "
+				"builds (functions: %s; set by LAMBDA_FUNCTIONS, default every binary "
+				"but the LAMBDA_EXTENSIONS)", c->sam_ids.v[i], c->sam_bins.v[i],
+				c->sam_bins.v[i], fl.s ? fl.s : "none");
+			goto out;
+		}
+	rc = 0;
+out:
+	buf_free(&fl);
+	return rc;
 }
 
 /* Check each requested function against the project's binaries. */
@@ -319,30 +386,29 @@ env_bins(struct env *v)
 			v->e.dir);
 		goto out;
 	}
+	for (j = 0; j < all.n; j++)
+		if (buf_fmt(&list, "%s%s", j ? ", " : "", all.v[j]) < 0)
+			goto out;
 	if (v->e.cfg.functions.n == 0) {
 		for (i = 0; i < all.n; i++)
-			if (strv_add(&v->e.bins, all.v[i]) < 0)
+			if (!has(&v->e.cfg.extensions, all.v[i]) && strv_add(&v->e.bins, all.v[i]) < 0)
 				goto out;
-		rc = 0;
+		rc = env_roles(v, &all, list.s);
 		goto out;
 	}
 	for (i = 0; i < v->e.cfg.functions.n; i++) {
-		for (j = 0; j < all.n && strcmp(all.v[j], v->e.cfg.functions.v[i]); j++)
-			;
-		if (j == all.n) {
-			for (j = 0; j < all.n; j++)
-				buf_fmt(&list, "%s%s", j ? ", " : "", all.v[j]);
+		if (!has(&all, v->e.cfg.functions.v[i])) {
 			/* lambda-invoke builds LAMBDA_FUNCTION alone (lambda.mk) */
 			err_set("%s: '%s' is not a binary of %s (binaries: %s)",
 				strcmp(v->e.cfg.function, v->e.cfg.functions.v[i]) ?
 					"LAMBDA_FUNCTIONS" : "LAMBDA_FUNCTION",
-				v->e.cfg.functions.v[i], v->e.dir, list.s ? list.s : "");
+				v->e.cfg.functions.v[i], v->e.dir, list.s);
 			goto out;
 		}
 		if (strv_add(&v->e.bins, v->e.cfg.functions.v[i]) < 0)
 			goto out;
 	}
-	rc = 0;
+	rc = env_roles(v, &all, list.s);
 out:
 	strv_free(&all);
 	buf_free(&list);
@@ -758,6 +824,35 @@ out:
 	return rc;
 }
 
+/* Check one extension of the layer (DIR/extensions/<ext>, DIR/extensions.zip): the
+ * same checks as a function's bootstrap; summary into out. */
+static int
+check_ext(const char *dir, const char *rel, const char *arch, const char *runtime,
+	  struct buf *out)
+{
+	struct buf b = {0}, z = {0};
+	struct stat st;
+	char glibc[32];
+	int rc = -1;
+
+	if (buf_fmt(&b, "%s/%s", dir, rel) < 0 || buf_fmt(&z, "%s/extensions.zip", dir) < 0)
+		goto out;
+	if (stat(z.s, &st) < 0) {
+		err_set("%s: no extensions.zip beside it: build the layer with make lambda-prod "
+			"(LAMBDA_EXTENSIONS)", b.s);
+		goto out;
+	}
+	if (check_artifact(b.s, z.s, arch, runtime) < 0 ||
+	    check_glibc_needed(b.s, glibc, sizeof(glibc)) < 0)
+		goto out;
+	rc = buf_fmt(out, "%slambda-check: %s: ok (extension, %s, %s, %s)", out->len ? "\n" : "",
+		     b.s, arch, *glibc ? glibc : "static", runtime);
+out:
+	buf_free(&b);
+	buf_free(&z);
+	return rc;
+}
+
 /* $(lambda-check PATH,ARCH[,RUNTIME]): PATH is a bootstrap, a function dir holding
  * one, or target/lambda/<arch> (every function below it). Expands to one summary
  * line per function; any failure is a make error saying what to do. */
@@ -794,6 +889,13 @@ fn_check(const char *nm, unsigned int argc, char **argv)
 	for (i = n = 0; i < files.n; i++) {
 		const char *f = files.v[i], *slash = strchr(f, '/');
 
+		/* the extensions layer: extensions/<ext> beside extensions.zip */
+		if (slash && !strncmp(f, "extensions/", 11) && !strchr(slash + 1, '/')) {
+			if (check_ext(path, f, arch, runtime, &out) < 0)
+				goto err;
+			n++;
+			continue;
+		}
 		/* <fn>/bootstrap exactly */
 		if (!slash || strcmp(slash + 1, "bootstrap"))
 			continue;
@@ -814,6 +916,128 @@ err:
 	strv_free(&files);
 	buf_free(&p);
 	buf_free(&out);
+	return fail(nm, err_get());
+}
+
+/* The entry of a build-<LogicalId> target: its bin and, in key, the content key of
+ * the runtime stage for the one LAMBDA_ARCH; checks ARTIFACTS_DIR is given. */
+static int
+sam_entry(struct env *v, const char *id, const char *ad, const char **bin, char *key)
+{
+	size_t i;
+
+	*bin = NULL;
+	for (i = 0; i < v->e.cfg.sam_ids.n; i++)
+		if (!strcmp(v->e.cfg.sam_ids.v[i], id))
+			*bin = v->e.cfg.sam_bins.v[i];
+	if (!*bin) {
+		err_set("build-%s: '%s' is not a logical ID of LAMBDA_SAM_FUNCTIONS", id, id);
+		return -1;
+	}
+	if (!has(&v->e.bins, *bin)) {
+		struct buf fl = {0};
+
+		for (i = 0; i < v->e.bins.n; i++)
+			buf_fmt(&fl, "%s%s", i ? ", " : "", v->e.bins.v[i]);
+		err_set("LAMBDA_SAM_FUNCTIONS: %s=%s: '%s' is not a function lambda-prod builds "
+			"(functions: %s; set by LAMBDA_FUNCTIONS, default every binary but the "
+			"LAMBDA_EXTENSIONS)", id, *bin, *bin, fl.s ? fl.s : "none");
+		buf_free(&fl);
+		return -1;
+	}
+	if (v->e.cfg.arch != CFG_X86_64 && v->e.cfg.arch != CFG_ARM64) {
+		err_set("build-%s: AWS SAM builds one architecture at a time: set LAMBDA_ARCH to "
+			"the template's Architectures (x86_64 or arm64), e.g. LAMBDA_ARCH=arm64 sam "
+			"build", id);
+		return -1;
+	}
+	if (!*ad) {
+		err_set("build-%s: ARTIFACTS_DIR is not set: this target is run by 'sam build' "
+			"(BuildMethod: makefile), which sets it; by hand: make build-%s "
+			"ARTIFACTS_DIR=DIR", id, id);
+		return -1;
+	}
+	return step_key(&v->e, "runtime", v->e.cfg.arch, key);
+}
+
+/* $(lambda-sam-fresh LOGICALID,STORE): "yes" if STORE holds LOGICALID's bootstrap
+ * for the current content key (an earlier build-* of the same sam build, or of the
+ * same code, stored it), so no build is needed; else "". Checks the entry. */
+static char *
+fn_sam_fresh(const char *nm, unsigned int argc, char **argv)
+{
+	struct env v;
+	struct buf p = {0}, out = {0};
+	struct stat st;
+	char key[HASH_HEX + 1], *ad = var("ARTIFACTS_DIR");
+	const char *bin;
+
+	(void)argc;
+	if (env_load(&v) < 0 || sam_entry(&v, arg_trim(argv[0]), arg_trim(ad), &bin, key) < 0 ||
+	    sam_stored(arg_trim(argv[1]), cfg_arch_name(v.e.cfg.arch), key, bin, &p) < 0)
+		goto err;
+	if (stat(p.s, &st) == 0 && S_ISREG(st.st_mode) && buf_adds(&out, "yes") < 0)
+		goto err;
+	buf_free(&p);
+	env_free(&v);
+	gmk_free(ad);
+	return give(&out);
+err:
+	buf_free(&p);
+	buf_free(&out);
+	env_free(&v);
+	gmk_free(ad);
+	return fail(nm, err_get());
+}
+
+/* $(lambda-sam LOGICALID,STORE): put LOGICALID's bootstrap into $(ARTIFACTS_DIR)
+ * (what AWS SAM's BuildMethod: makefile expects), mode 0755, by rename: from STORE
+ * when it holds the current key's, else from target/lambda/<arch> (lambda-prod just
+ * built it), storing every function's there for the next build-* of this sam
+ * build. Expands to a summary line. */
+static char *
+fn_sam(const char *nm, unsigned int argc, char **argv)
+{
+	struct env v;
+	struct buf src = {0}, from = {0}, out = {0};
+	struct stat st;
+	const char *id = arg_trim(argv[0]), *store = arg_trim(argv[1]), *bin, *an;
+	char key[HASH_HEX + 1], *ad = var("ARTIFACTS_DIR");
+	long n;
+	int stored;
+
+	(void)argc;
+	if (env_load(&v) < 0 || sam_entry(&v, id, arg_trim(ad), &bin, key) < 0)
+		goto err;
+	if (dry_run()) {
+		env_free(&v);
+		gmk_free(ad);
+		return give(&out);
+	}
+	an = cfg_arch_name(v.e.cfg.arch);
+	if (sam_stored(store, an, key, bin, &src) < 0)
+		goto err;
+	stored = stat(src.s, &st) == 0;
+	if (!stored) {
+		if (buf_fmt(&from, "%s/target/lambda/%s", v.e.dir, an) < 0 ||
+		    sam_store(store, an, key, from.s, &v.e.bins) < 0)
+			goto err;
+	}
+	if ((n = sam_place(src.s, arg_trim(ad))) < 0)
+		goto err;
+	buf_fmt(&out, "lambda-make: build-%s: %s/bootstrap (%s, %ld bytes%s)", id, arg_trim(ad), an,
+		n, stored ? ", built earlier in this sam build or before" : "");
+	buf_free(&src);
+	buf_free(&from);
+	env_free(&v);
+	gmk_free(ad);
+	return give(&out);
+err:
+	buf_free(&src);
+	buf_free(&from);
+	buf_free(&out);
+	env_free(&v);
+	gmk_free(ad);
 	return fail(nm, err_get());
 }
 
@@ -848,6 +1072,8 @@ lambda_gmk_setup(const gmk_floc *floc)
 	gmk_add_function("lambda-context", fn_context, 0, 0, 0);
 	gmk_add_function("lambda-quote", fn_quote, 1, 1, 0);
 	gmk_add_function("lambda-check", fn_check, 2, 3, 0);
+	gmk_add_function("lambda-sam", fn_sam, 2, 2, 0);
+	gmk_add_function("lambda-sam-fresh", fn_sam_fresh, 2, 2, 0);
 	/* make reads $(name) without a space as a variable: these variables make
 	 * the argument-less calls $(lambda-config) and $(lambda-context) work */
 	gmk_eval("lambda-config = $(lambda-config )\n"

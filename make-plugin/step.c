@@ -220,6 +220,13 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 				goto out;
 		if (add_line(lines, "setting", "LAMBDA_FUNCTIONS", v.s ? v.s : "") < 0)
 			goto out;
+		v.len = 0;
+		for (i = 0; i < e->exts.n; i++)
+			if ((i && buf_addc(&v, ' ') < 0) || buf_adds(&v, e->exts.v[i]) < 0)
+				goto out;
+		/* absent when empty: keys of projects without extensions stay as they were */
+		if (e->exts.n && add_line(lines, "setting", "LAMBDA_EXTENSIONS", v.s) < 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -279,7 +286,8 @@ has_pkgs(const char *stage)
 
 /* The files a stage wrote for one arch: runtime,
  * <dir>/target/lambda/<arch>/<bin>/bootstrap{,.zip}; dev,
- * <dir>/target/lambda-dev/<arch>/<bin>/bootstrap. */
+ * <dir>/target/lambda-dev/<arch>/<bin>/bootstrap; runtime with extensions also
+ * extensions/<ext> and extensions.zip beside them. */
 static int
 pkg_paths(const struct cmd_env *e, const char *stage, unsigned arch, struct strv *out)
 {
@@ -295,6 +303,18 @@ pkg_paths(const struct cmd_env *e, const char *stage, unsigned arch, struct strv
 		    (!dev && (buf_adds(&p, ".zip") < 0 || strv_add(out, p.s) < 0)))
 			rc = -1;
 	}
+	/* the extensions layer is prod's alone */
+	for (i = 0; rc == 0 && !dev && i < e->exts.n; i++) {
+		p.len = 0;
+		if (buf_fmt(&p, "%s/target/lambda/%s/extensions/%s", e->dir, cfg_arch_name(arch),
+			    e->exts.v[i]) < 0 || strv_add(out, p.s) < 0)
+			rc = -1;
+	}
+	p.len = 0;
+	if (rc == 0 && !dev && e->exts.n &&
+	    (buf_fmt(&p, "%s/target/lambda/%s/extensions.zip", e->dir, cfg_arch_name(arch)) < 0 ||
+	     strv_add(out, p.s) < 0))
+		rc = -1;
 	buf_free(&p);
 	return rc;
 }

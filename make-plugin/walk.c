@@ -60,8 +60,11 @@ strv_free(struct strv *sv)
 int
 walk_skipped(const char *name, int top)
 {
-	/* only the project's own output and state: a vendored cc crate's src/target/ is source */
-	if (top && (!strcmp(name, "target") || !strcmp(name, ".lambda")))
+	/* only the project's own output and state: a vendored cc crate's src/target/ is
+	 * source. .aws-sam/ is sam build's output: SAM leaves it out of its scratch copy,
+	 * so keeping it out here gives an in-place build and a sam build the same keys */
+	if (top && (!strcmp(name, "target") || !strcmp(name, ".lambda") ||
+		    !strcmp(name, ".aws-sam")))
 		return 1;
 	return !strcmp(name, ".git");
 }

@@ -17,8 +17,9 @@ void strv_sort(struct strv *sv);
 /* Free every string and the vector. */
 void strv_free(struct strv *sv);
 
-/* True for a directory a walk never enters: .git anywhere; target and .lambda only
- * at the top (top != 0), where they are the project's output and lambda-make's state. */
+/* True for a directory a walk never enters: .git anywhere; target, .lambda and .aws-sam only
+ * at the top (top != 0), where they are the project's output (cargo's, sam build's) and
+ * lambda-make's state. */
 int walk_skipped(const char *name, int top);
 /* Append to out the paths, relative to root, of every regular file below root,
  * sorted bytewise; a symlink to a file inside root counts as that file, one that

@@ -39,6 +39,8 @@ LAMBDA_FUNCTION ?=
 LAMBDA_EVENT ?=
 LAMBDA_TIMEOUT ?= 3
 LAMBDA_WATCH_ADDR ?= 127.0.0.1:9000
+LAMBDA_SAM_FUNCTIONS ?=
+LAMBDA_EXTENSIONS ?=
 LAMBDA_HOME ?= $(patsubst %/,%,$(if $(filter %/templates/,$(LAMBDA__HERE)),$(dir $(LAMBDA__HERE:/=)),$(LAMBDA__HERE)))
 LAMBDA__E :=
 # A setting from the environment is data, not make code: its text is kept as it
@@ -148,7 +150,8 @@ LAMBDA__HELP := $(LAMBDA__HERE)lambda-help.txt
 LAMBDA__SHOWN := LAMBDA_DIR LAMBDA_MODE LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE \
 	LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS LAMBDA_CONTAINER LAMBDA_CACHE LAMBDA_DOCKER \
 	LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_EXCLUDE LAMBDA_CACHE_REGISTRY LAMBDA_FUNCTION \
-	LAMBDA_EVENT LAMBDA_TIMEOUT LAMBDA_WATCH_ADDR LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH
+	LAMBDA_EVENT LAMBDA_TIMEOUT LAMBDA_WATCH_ADDR LAMBDA_SAM_FUNCTIONS LAMBDA_EXTENSIONS \
+	LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH
 
 # Printed by the shell, not $(info): make expands $(info) before it runs the
 # recipe's first line, which would put the values above the text.
@@ -156,6 +159,38 @@ lambda-help:
 	@cat -- $(lambda-quote $(LAMBDA__HELP))
 	@printf '\ncurrent values:\n'
 	@printf '  %s\n' $(foreach v,$(LAMBDA__SHOWN),$(lambda-quote $v = $($v)))
+
+# AWS SAM, BuildMethod: makefile: `sam build` runs `make --makefile CodeUri/Makefile
+# build-<LogicalId>` (in a scratch copy of CodeUri by default) with ARTIFACTS_DIR set.
+# One rule per LogicalId=bin entry, and none at all without the variable: the
+# including Makefile's own build-% rules stay as they were. The entries are split
+# here by text functions only; $(lambda-config) validates them (and
+# lambda-step checks each bin) before anything builds.
+LAMBDA__SAMIDS := $(foreach e,$(LAMBDA_SAM_FUNCTIONS),$(firstword $(subst =, ,$e)))
+ifneq ($(LAMBDA__SAMIDS),)
+# A build-* goal of ours: the settings are checked now, before the rule below asks
+# lambda-sam-fresh, which checks the entry, the single arch and ARTIFACTS_DIR.
+ifneq ($(filter $(addprefix build-,$(LAMBDA__SAMIDS)),$(MAKECMDGOALS)),)
+LAMBDA__SAMCHECK := $(lambda-config)
+endif
+# SAM's scratch dir has a random name: the images are named after the dir of the
+# Makefile SAM passes (CodeUri), so every sam build reuses the same tags.
+LAMBDA__SAMHOME := $(patsubst %/,%,$(dir $(abspath $(firstword $(MAKEFILE_LIST)))))
+LAMBDA__SAMPROJECT := $(or $(strip $(LAMBDA_PROJECT)),$(notdir $(LAMBDA__SAMHOME)))
+# Each function of a sam build runs in its own scratch copy: the first one builds
+# and stores every function's bootstrap under the content key in the project's
+# .lambda/sam; the others (and a sam build of unchanged code) take theirs from
+# there and build nothing (lambda-sam-fresh, asked only for a goal of ours).
+LAMBDA__SAMSTORE := $(LAMBDA__SAMHOME)/.lambda/sam
+LAMBDA__SAMBUILD = $(if $(and $(filter build-$(1),$(MAKECMDGOALS)),$(lambda-sam-fresh $(1),$(LAMBDA__SAMSTORE))),,lambda-prod-$(firstword $(LAMBDA__SEL) x86_64))
+define LAMBDA__SAM_RULE
+.PHONY: build-$(1)
+build-$(1): LAMBDA_PROJECT = $$(LAMBDA__SAMPROJECT)
+build-$(1): $$(call LAMBDA__SAMBUILD,$(1))
+	$$(if $$(LAMBDA__DRYRUN),,$$(info $$(lambda-sam $(1),$$(LAMBDA__SAMSTORE))))@:
+endef
+$(foreach i,$(LAMBDA__SAMIDS),$(eval $(call LAMBDA__SAM_RULE,$i)))
+endif
 
 # Leave the including Makefile's default goal as it was.
 .DEFAULT_GOAL := $(LAMBDA__GOAL)

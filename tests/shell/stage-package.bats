@@ -86,3 +86,38 @@ FAKE
 	[ "$status" -eq 3 ]
 	[[ ${lines[-1]} == "lambda-stage: cannot reach the Docker daemon with '$t/bin/docker' (is dockerd running? DOCKER_HOST="* ]]
 }
+
+@test "lambda-package.sh: the extensions layer: extensions/NAME only, 0755, fixed mtime, same bytes twice" {
+	mkdir -p "$t/out/fn" "$t/out/ext-b" "$t/out/ext-a"
+	printf 'fn' >"$t/out/fn/bootstrap"
+	printf 'b' >"$t/out/ext-b/bootstrap"
+	printf 'a' >"$t/out/ext-a/bootstrap"
+	run "$src/docker/lambda-package.sh" --from="$t/out" --to="$t/pkg" --extension=ext-b --extension=ext-a fn
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} == "lambda-package: $t/pkg/extensions.zip ("*" bytes, 2 extension(s))" ]]
+	run zipinfo -1 "$t/pkg/extensions.zip"
+	[ "$output" = "extensions/ext-a
+extensions/ext-b" ]
+	run zipinfo "$t/pkg/extensions.zip"
+	[[ $output == *"-rwxr-xr-x  3.0 unx        1 t- stor 80-Jan-01 00:00 extensions/ext-a"* ]]
+	[ "$(stat -c %a "$t/pkg/extensions/ext-a")" = 755 ]
+	[ ! -e "$t/pkg/ext-a" ]
+	sum=$(sha256sum <"$t/pkg/extensions.zip")
+	sleep 1
+	"$src/docker/lambda-package.sh" --from="$t/out" --to="$t/pkg" --extension=ext-a --extension=ext-b fn
+	[ "$(sha256sum <"$t/pkg/extensions.zip")" = "$sum" ]
+	# an extension dropped from the list leaves the unzipped copies too
+	"$src/docker/lambda-package.sh" --from="$t/out" --to="$t/pkg" --extension=ext-a fn
+	[ ! -e "$t/pkg/extensions/ext-b" ]
+	[ "$(zipinfo -1 "$t/pkg/extensions.zip")" = "extensions/ext-a" ]
+}
+
+@test "lambda-package.sh: an extension that was not built is exit 1, nothing placed" {
+	mkdir -p "$t/out/fn"
+	printf 'fn' >"$t/out/fn/bootstrap"
+	run "$src/docker/lambda-package.sh" --from="$t/out" --to="$t/pkg" --extension=nope fn
+	[ "$status" -eq 1 ]
+	[[ ${lines[-1]} == "lambda-package: the build produced no binary for the extension 'nope' ($t/out/nope/bootstrap missing)" ]]
+	[ ! -e "$t/pkg/extensions.zip" ]
+	[ -z "$(find "$t/pkg" -mindepth 1 -maxdepth 1 ! -name fn)" ]
+}

@@ -15,7 +15,7 @@ record(const char *mode, const char *arch, const char *runtime, const char *name
        const char *flags, const char *cache, const char *fns)
 {
 	struct cfg_in in = {mode, arch, runtime, name, flags, cache, fns, NULL, NULL,
-			    NULL, NULL, NULL, NULL, NULL};
+			    NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	struct buf b = {0};
 	struct cfg c;
 
@@ -59,11 +59,11 @@ static void
 fields(void **state)
 {
 	struct cfg_in in = {"prod", "x86_64 arm64", NULL, NULL, "-v", NULL, NULL, NULL, NULL,
-			    NULL, NULL, NULL, NULL, NULL};
+			    NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	struct cfg_in loud = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, " yes ", NULL,
-			      NULL, NULL, NULL, NULL, NULL};
+			      NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	struct cfg_in bad = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, "2", NULL,
-			     NULL, NULL, NULL, NULL, NULL};
+			     NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	struct buf b = {0};
 	struct cfg c;
 
@@ -303,6 +303,60 @@ text(void **state)
 	assert_int_equal(cfg_text_ok("LAMBDA_DIR", "a\177"), -1);
 }
 
+/* Parse LAMBDA_SAM_FUNCTIONS / LAMBDA_EXTENSIONS alone; the field's value or NULL. */
+static const char *
+sam(const char *samv, const char *exts, const char *field)
+{
+	struct cfg_in in = {0};
+	struct buf b = {0};
+	struct cfg c;
+
+	in.sam_functions = samv;
+	in.extensions = exts;
+	if (cfg_parse(&in, &c) < 0)
+		return NULL;
+	assert_int_equal(cfg_field(&c, field, &b), 0);
+	cfg_free(&c);
+	snprintf(out, sizeof(out), "%s", b.s ? b.s : "");
+	buf_free(&b);
+	return out;
+}
+
+static void
+sam_and_extensions(void **state)
+{
+	static const struct {
+		const char *sam, *exts, *msg;
+	} bad[] = {
+		{"Hello", NULL, "'Hello' is not LogicalId=bin"},
+		{"=hello", NULL, "'=hello' is not LogicalId=bin"},
+		{"Hello=", NULL, "'Hello=' is not LogicalId=bin"},
+		{"Hello=a.b", NULL, "is not LogicalId=bin"},
+		{"Hel-lo=hello", NULL, "'Hel-lo' is not a CloudFormation logical ID"},
+		{"Hel_lo=hello", NULL, "not a CloudFormation logical ID"},
+		{"A=a A=b", NULL, "'A' is given twice"},
+		{"A=a;rm", NULL, "LAMBDA_SAM_FUNCTIONS: 'A=a;rm'"},
+		{NULL, "a.b", "LAMBDA_EXTENSIONS: 'a.b'"},
+		{NULL, "x x", "LAMBDA_EXTENSIONS: 'x' is given twice"},
+	};
+	size_t i;
+
+	(void)state;
+	assert_string_equal(sam(NULL, NULL, "sam_functions"), "");
+	assert_string_equal(sam(" Hello=hello\tBye2=good-bye ", NULL, "sam_functions"),
+			    "Hello=hello Bye2=good-bye");
+	assert_string_equal(sam("Hello=hello Bye2=good-bye", NULL, "sam_ids"), "Hello Bye2");
+	/* two logical IDs may share a binary (two resources, one code) */
+	assert_string_equal(sam("A=x B=x", NULL, "sam_functions"), "A=x B=x");
+	assert_string_equal(sam(NULL, "  ext_a  ext-b ", "extensions"), "ext_a ext-b");
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		if (sam(bad[i].sam, bad[i].exts, "sam_functions") != NULL)
+			fail_msg("case %zu accepted", i);
+		if (!strstr(err_get(), bad[i].msg))
+			fail_msg("case %zu: got '%s'", i, err_get());
+	}
+}
+
 int
 main(void)
 {
@@ -315,6 +369,7 @@ main(void)
 		cmocka_unit_test(registry),
 		cmocka_unit_test(local_settings),
 		cmocka_unit_test(text),
+		cmocka_unit_test(sam_and_extensions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,7 @@ static int
 setup(void **state)
 {
 	struct cfg_in in = {"prod", "x86_64 arm64", NULL, "dev-box", "--locked --features=a,b",
-			    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+			    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 	(void)state;
 	memset(&env, 0, sizeof(env));
@@ -178,7 +178,7 @@ static void
 local(void **state)
 {
 	struct cfg_in in = {NULL, NULL, NULL, "dev-box", NULL, NULL, NULL, NULL, NULL,
-			    "hello", "ev ents/a.json", "7", "127.0.0.1:9100", NULL};
+			    "hello", "ev ents/a.json", "7", "127.0.0.1:9100", NULL, NULL, NULL};
 	struct cfg saved = env.cfg;
 	struct strv extra = {0};
 	struct buf b = {0};
