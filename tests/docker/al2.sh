@@ -3,9 +3,10 @@
 # (glibc 2.26), built on the default builder for al2, the image
 # 'builder-image.sh --runtime=al2' builds (zig as the C compiler and linker, for
 # glibc 2.26; built or reused here, the zig wheel fetched by that script).
-# - examples/hello and tests/fixtures/cc-dep (a build script compiling C and
-#   assembly with the cc crate), x86_64 and arm64: every GLIBC_ version the
-#   bootstrap needs is <= 2.26, lambda-check says ok for al2, hello answers an
+# - a function on the corpus's std-only Runtime API client (tiny-rt) and
+#   tests/fixtures/cc-dep (a build script compiling C and assembly with the cc
+#   crate), x86_64 and arm64: every GLIBC_ version the bootstrap needs is <= 2.26,
+#   lambda-check says ok for al2, the function answers an
 #   invocation through a loopback Runtime API (arm64 under qemu), cc-dep runs;
 # - with LAMBDA_BASE_IMAGE unset, al2 builds on that image (make -n shows it);
 # - switching back to al2023 changes the base stage's key (lambda-explain names
@@ -40,31 +41,38 @@ al2_ok() { [[ -n $1 && $(printf '%s\n' "$1" 2.26 | sort -V | tail -n1) == 2.26 ]
 
 plan 17
 
-hello=$work/hello
-cp -r "$src/examples/hello" "$hello"
-rm -rf "$hello/target"
-printf '# %s\n' "$run_id" >>"$hello/Cargo.toml"
+# A function answering the Runtime API through the corpus's std-only client: what
+# al2 changes is the C toolchain and the link, which a large async stack would only
+# make slower to build.
+greet=$work/greet
+mkdir -p "$greet/src"
+cp -r "$src/tests/fixtures/corpus/tiny-rt" "$work/tiny-rt"
+printf '[package]\nname = "greet"\nversion = "0.1.0"\nedition = "2021"\n# %s\n\n[dependencies]\ntiny-rt = { path = "../tiny-rt" }\n' \
+	"$run_id" >"$greet/Cargo.toml"
+printf 'fn main() {\n    tiny_rt::serve(|e| format!("{{\\"message\\":\\"Hello\\",\\"event\\":{e}}}"))\n}\n' \
+	>"$greet/src/main.rs"
+(cd "$greet" && cargo generate-lockfile --offline -q)
 hch=$work/hello-cargo-home
-"$src/tests/lib/vendor.sh" "$hello" "$hch" >/dev/null
+"$src/tests/lib/vendor.sh" "$greet" "$hch" >/dev/null
 
-mk "$hello" "$hch" -n lambda-prod LAMBDA_RUNTIME=al2 LAMBDA_BASE_IMAGE=
+mk "$greet" "$hch" -n lambda-prod LAMBDA_RUNTIME=al2 LAMBDA_BASE_IMAGE=
 like "al2 without LAMBDA_BASE_IMAGE builds on the al2 builder image" "$out" \
 	"--build-arg=LAMBDA_BASE_IMAGE=$al2_image --build-arg=LAMBDA_TARGET=x86_64-unknown-linux-gnu --build-arg=LAMBDA_RUNTIME=al2 "
 
 t0=$SECONDS
-mk "$hello" "$hch" lambda-prod LAMBDA_RUNTIME=al2 LAMBDA_BASE_IMAGE=
-diag "hello, al2, both arches, cold: $((SECONDS - t0)) s"
-is "hello: make lambda-prod LAMBDA_RUNTIME=al2, both arches" "$rc" 0
+mk "$greet" "$hch" lambda-prod LAMBDA_RUNTIME=al2 LAMBDA_BASE_IMAGE=
+diag "greet, al2, both arches, cold: $((SECONDS - t0)) s"
+is "greet (tiny-rt): make lambda-prod LAMBDA_RUNTIME=al2, both arches" "$rc" 0
 for a in x86_64 arm64; do
-	b=$hello/target/lambda/$a/hello/bootstrap
+	b=$greet/target/lambda/$a/greet/bootstrap
 	v=$(max_glibc "$b" 2>/dev/null || true)
-	ok "hello $a: the highest GLIBC_ it needs ($v) is <= 2.26" al2_ok "$v"
-	like "hello $a: lambda-check says ok for al2" "$out" "lambda-check: $b: ok ($a, GLIBC_$v, al2)"
+	ok "greet $a: the highest GLIBC_ it needs ($v) is <= 2.26" al2_ok "$v"
+	like "greet $a: lambda-check says ok for al2" "$out" "lambda-check: $b: ok ($a, GLIBC_$v, al2)"
 	body=$("$src/tests/lib/invoke.sh" "$b" "$a" '{"name":"al2"}' 2>&1 || true)
-	is "hello $a: answers an invocation" "$body" '{"message":"Hello, al2!"}'
+	is "greet $a: answers an invocation" "$body" '{"message":"Hello","event":{"name":"al2"}}'
 done
 
-mk "$hello" "$hch" lambda-explain LAMBDA_RUNTIME=al2023 LAMBDA_BASE_IMAGE="$al2_image"
+mk "$greet" "$hch" lambda-explain LAMBDA_RUNTIME=al2023 LAMBDA_BASE_IMAGE="$al2_image"
 like "back to al2023: the base stage's key names LAMBDA_RUNTIME" "$out" \
 	"base-x86_64: runs: LAMBDA_RUNTIME changed ('al2' -> 'al2023')"
 
@@ -87,8 +95,8 @@ for a in x86_64 arm64; do
 done
 
 bad=$work/bad
-cp -r "$src/examples/hello" "$bad"
-rm -rf "$bad/target"
+cp -r "$greet" "$bad"
+rm -rf "$bad/target" "$bad/.lambda"
 printf '# %s\n' "$run_id" >>"$bad/Cargo.toml"
 mk "$bad" "$hch" lambda-prod LAMBDA_RUNTIME=al2 LAMBDA_BASE_IMAGE="$image"
 ok "al2 on a base that links for a newer glibc fails" test "$rc" -ne 0
