@@ -447,17 +447,6 @@ pkg_has_file(const struct cargo_ws *ws, const struct cargo_pkg *p, const char *r
 	return ok;
 }
 
-static int
-in_strv(const struct strv *sv, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return 1;
-	return 0;
-}
-
 /* Add feature f and every feature it enables by name to on ("dep:x" and "x/y"
  * entries enable no feature of this package). */
 static int
@@ -466,7 +455,7 @@ feature_close(const struct toml *feats, const char *f, struct strv *on)
 	const struct toml *v = toml_key(feats, f);
 	size_t i;
 
-	if (in_strv(on, f))
+	if (strv_has(on, f))
 		return 0;
 	if (strv_add(on, f) < 0)
 		return -1;
@@ -496,7 +485,7 @@ bin_off(const struct toml *doc, const struct toml *e, const char *mf)
 	if (feature_close(toml_key(doc, "features"), "default", &on) < 0)
 		off = -1;
 	for (i = 0; off == 0 && i < req->n; i++)
-		if (req->kid[i]->type != TOML_STRING || !in_strv(&on, req->kid[i]->str))
+		if (req->kid[i]->type != TOML_STRING || !strv_has(&on, req->kid[i]->str))
 			off = 1;
 	strv_free(&on);
 	return off;
@@ -643,7 +632,7 @@ pkg_read(struct cargo_ws *ws, struct cargo_pkg *p, const struct toml *doc,
 		for (i = 0; i < inames.n; i++) {
 			if (path_cat(&full, p->dir, ipaths.v[i]) < 0)
 				goto done;
-			if (in_strv(&bnames, inames.v[i]) || in_strv(&bpaths, full.s))
+			if (strv_has(&bnames, inames.v[i]) || strv_has(&bpaths, full.s))
 				continue;
 			if (pkg_target(p, CARGO_BIN, inames.v[i], ipaths.v[i]) < 0)
 				goto done;
@@ -1109,7 +1098,7 @@ mask_lock(const struct cargo_ws *ws, const char *name, const char *text, size_t 
 		deps = toml_key(pk->kid[i], "dependencies");
 		for (j = 0; deps && deps->type == TOML_ARRAY && j < deps->n; j++) {
 			e = deps->kid[j];
-			if (e->type != TOML_STRING || !in_strv(&own, e->str) ||
+			if (e->type != TOML_STRING || !strv_has(&own, e->str) ||
 			    strpbrk(e->str, "\"\\"))
 				continue;
 			ref.len = 0;

@@ -308,18 +308,6 @@ env_free(struct env *v)
 	strv_free(&v->e.exts);
 }
 
-/* True if sv holds s. */
-static int
-has(const struct strv *sv, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return 1;
-	return 0;
-}
-
 /* The extensions, the SAM entries and the functions, checked against each other:
  * an extension is no function; a SAM entry names a function lambda-prod builds. */
 static int
@@ -331,12 +319,12 @@ env_roles(struct env *v, const struct strv *all, const char *list)
 	int rc = -1;
 
 	for (i = 0; i < c->extensions.n; i++) {
-		if (!has(all, c->extensions.v[i])) {
+		if (!strv_has(all, c->extensions.v[i])) {
 			err_set("LAMBDA_EXTENSIONS: '%s' is not a binary of %s (binaries: %s)",
 				c->extensions.v[i], v->e.dir, list);
 			goto out;
 		}
-		if (has(&c->functions, c->extensions.v[i])) {
+		if (strv_has(&c->functions, c->extensions.v[i])) {
 			err_set("'%s' is in both LAMBDA_FUNCTIONS and LAMBDA_EXTENSIONS: an extension "
 				"is packaged in the layer, not as a function; name it in one of them",
 				c->extensions.v[i]);
@@ -345,7 +333,7 @@ env_roles(struct env *v, const struct strv *all, const char *list)
 		if (strv_add(&v->e.exts, c->extensions.v[i]) < 0)
 			goto out;
 	}
-	if (v->e.exts.n && has(&v->e.bins, "extensions")) {
+	if (v->e.exts.n && strv_has(&v->e.bins, "extensions")) {
 		err_set("a function named 'extensions' would share target/lambda/<arch>/extensions/ "
 			"with the LAMBDA_EXTENSIONS layer: rename the binary or leave it out of "
 			"LAMBDA_FUNCTIONS");
@@ -357,7 +345,7 @@ env_roles(struct env *v, const struct strv *all, const char *list)
 	/* a binary that is no extension; whether this build makes it (LAMBDA_FUNCTIONS)
 	 * is build-*'s to check (sam_entry): lambda-invoke builds one function alone */
 	for (i = 0; i < c->sam_ids.n; i++)
-		if (!has(all, c->sam_bins.v[i]) || has(&c->extensions, c->sam_bins.v[i])) {
+		if (!strv_has(all, c->sam_bins.v[i]) || strv_has(&c->extensions, c->sam_bins.v[i])) {
 			err_set("LAMBDA_SAM_FUNCTIONS: %s=%s: '%s' is not a function lambda-prod "
 				"builds (functions: %s; set by LAMBDA_FUNCTIONS, default every binary "
 				"but the LAMBDA_EXTENSIONS)", c->sam_ids.v[i], c->sam_bins.v[i],
@@ -391,13 +379,13 @@ env_bins(struct env *v)
 			goto out;
 	if (v->e.cfg.functions.n == 0) {
 		for (i = 0; i < all.n; i++)
-			if (!has(&v->e.cfg.extensions, all.v[i]) && strv_add(&v->e.bins, all.v[i]) < 0)
+			if (!strv_has(&v->e.cfg.extensions, all.v[i]) && strv_add(&v->e.bins, all.v[i]) < 0)
 				goto out;
 		rc = env_roles(v, &all, list.s);
 		goto out;
 	}
 	for (i = 0; i < v->e.cfg.functions.n; i++) {
-		if (!has(&all, v->e.cfg.functions.v[i])) {
+		if (!strv_has(&all, v->e.cfg.functions.v[i])) {
 			/* lambda-invoke builds LAMBDA_FUNCTION alone (lambda.mk) */
 			err_set("%s: '%s' is not a binary of %s (binaries: %s)",
 				strcmp(v->e.cfg.function, v->e.cfg.functions.v[i]) ?
@@ -934,7 +922,7 @@ sam_entry(struct env *v, const char *id, const char *ad, const char **bin, char 
 		err_set("build-%s: '%s' is not a logical ID of LAMBDA_SAM_FUNCTIONS", id, id);
 		return -1;
 	}
-	if (!has(&v->e.bins, *bin)) {
+	if (!strv_has(&v->e.bins, *bin)) {
 		struct buf fl = {0};
 
 		for (i = 0; i < v->e.bins.n; i++)

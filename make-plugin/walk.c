@@ -58,6 +58,17 @@ strv_free(struct strv *sv)
 }
 
 int
+strv_has(const struct strv *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+int
 walk_skipped(const char *name, int top)
 {
 	/* only the project's own output and state: a vendored cc crate's src/target/ is

@@ -16,6 +16,8 @@ int strv_add(struct strv *sv, const char *s);
 void strv_sort(struct strv *sv);
 /* Free every string and the vector. */
 void strv_free(struct strv *sv);
+/* True if sv holds a string equal to s. */
+int strv_has(const struct strv *sv, const char *s);
 
 /* True for a directory a walk never enters: .git anywhere; target, .lambda and .aws-sam only
  * at the top (top != 0), where they are the project's output (cargo's, sam build's) and
