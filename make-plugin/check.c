@@ -8,7 +8,7 @@
 
 #include "cfg.h"
 #include "check.h"
-#include "elf.h"
+#include "elfck.h"
 #include "err.h"
 
 /* glibc of each Lambda OS-only runtime (provided.al2023, provided.al2). */

@@ -1,4 +1,4 @@
-/* elf.c: a bounds-checked reader for the parts of an ELF64 file an artifact check needs.
+/* elfck.c: a bounds-checked reader for the parts of an ELF64 file an artifact check needs.
  *
  * Every field comes from a file that may be truncated, corrupted or hostile, so every
  * offset is checked against the file size before use, sums are done in 64 bits after
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "elf.h"
+#include "elfck.h"
 #include "err.h"
 
 /* Constants from the System V gABI and the GNU extensions. Defined here because this

@@ -1,4 +1,4 @@
-/* test_elf: the ELF reader on real binaries built now, and on crafted broken ones. */
+/* test_elfck: the ELF reader on real binaries built now, and on crafted broken ones. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "elf.h"
+#include "elfck.h"
 #include "err.h"
 #include "fixture.h"
 
@@ -105,7 +105,7 @@ setup_bins(void **state)
 	int i;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test_elf.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/test_elfck.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
 	if (write_text("hello.c", hello_c) < 0 || write_text("lib.c", lib_c) < 0)

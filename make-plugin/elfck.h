@@ -1,11 +1,11 @@
-/* elf.h: what an artifact check needs to know about an ELF file, read as hostile input. */
-#ifndef LAMBDA_ELF_H
-#define LAMBDA_ELF_H
+/* elfck.h: what an artifact check needs to know about an ELF file, read as hostile input. */
+#ifndef LAMBDA_ELFCK_H
+#define LAMBDA_ELFCK_H
 
 #include <stddef.h>
 
-/* The gABI values callers compare against (this header shadows <elf.h> on the -I path,
- * so the ones we use are defined here). */
+/* The gABI values callers compare against, defined here: the reader depends on no
+ * system <elf.h>. */
 #ifndef EM_X86_64
 #define EM_X86_64 62
 #endif
