@@ -35,6 +35,31 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 int
+vec_grow(void *vp, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t c;
+	void *v;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : first;
+	if (c <= n || c > ((size_t)-1) / size) {
+		err_set("array too large");
+		return -1;
+	}
+	/* vp points at a pointer of any object type: same representation as void * */
+	memcpy(&v, vp, sizeof(v));
+	v = realloc(v, c * size);
+	if (!v) {
+		err_set("out of memory");
+		return -1;
+	}
+	memcpy(vp, &v, sizeof(v));
+	*cap = c;
+	return 0;
+}
+
+int
 buf_addn(struct buf *b, const char *s, size_t n)
 {
 	if (buf_grow(b, n) < 0)

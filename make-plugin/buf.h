@@ -9,6 +9,13 @@
 /* The number of elements of an array (not a pointer). */
 #define countof(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Make room for one more element in the array *vp (n in use, *cap allocated, of
+ * size bytes each): doubles the capacity, or allocates first elements when empty.
+ * -1 (error set) on overflow or out of memory, the array left as it was. */
+int vec_grow(void *vp, size_t n, size_t *cap, size_t size, size_t first);
+/* vec_grow for the array pointer a: GROW(p->dep, p->ndep, p->dcap, 4). */
+#define GROW(a, n, cap, first) vec_grow(&(a), (n), &(cap), sizeof(*(a)), (first))
+
 struct buf {
 	char *s;
 	size_t len, cap;

@@ -17,7 +17,7 @@ static const char *const dep_tables[] = {
 	"dependencies", "dev-dependencies", "dev_dependencies",
 	"build-dependencies", "build_dependencies",
 };
-#define NDEP_TABLES (sizeof(dep_tables) / sizeof(*dep_tables))
+#define NDEP_TABLES countof(dep_tables)
 
 /* ---- the model ---- */
 
@@ -70,17 +70,8 @@ ws_add(struct cargo_ws *ws, const char *dir, int outside)
 
 	if (p)
 		return p - ws->pkg;
-	if (ws->npkg == ws->cap) {
-		size_t cap = ws->cap ? ws->cap * 2 : 8;
-
-		p = realloc(ws->pkg, cap * sizeof(*p));
-		if (!p) {
-			err_set("out of memory");
-			return -1;
-		}
-		ws->pkg = p;
-		ws->cap = cap;
-	}
+	if (GROW(ws->pkg, ws->npkg, ws->cap, 8) < 0)
+		return -1;
 	p = &ws->pkg[ws->npkg];
 	memset(p, 0, sizeof(*p));
 	p->dir = strdup(dir);
@@ -100,17 +91,8 @@ pkg_dep(struct cargo_pkg *p, size_t idx)
 	for (i = 0; i < p->ndep; i++)
 		if (p->dep[i] == idx)
 			return 0;
-	if (p->ndep == p->dcap) {
-		size_t cap = p->dcap ? p->dcap * 2 : 4, *v;
-
-		v = realloc(p->dep, cap * sizeof(*v));
-		if (!v) {
-			err_set("out of memory");
-			return -1;
-		}
-		p->dep = v;
-		p->dcap = cap;
-	}
+	if (GROW(p->dep, p->ndep, p->dcap, 4) < 0)
+		return -1;
 	p->dep[p->ndep++] = idx;
 	return 0;
 }

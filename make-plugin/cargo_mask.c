@@ -41,21 +41,10 @@ struct mask {
 static int
 mask_add(struct mask *m, const struct toml *v, const char *text)
 {
-	struct toml_edit *e;
-
 	if (!v || v->type != TOML_STRING)
 		return 0;
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 8;
-
-		e = realloc(m->e, cap * sizeof(*e));
-		if (!e) {
-			err_set("out of memory");
-			return -1;
-		}
-		m->e = e;
-		m->cap = cap;
-	}
+	if (GROW(m->e, m->n, m->cap, 8) < 0)
+		return -1;
 	m->e[m->n].beg = v->beg;
 	m->e[m->n].end = v->end;
 	m->e[m->n].text = text;

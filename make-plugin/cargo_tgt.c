@@ -20,17 +20,8 @@ cargo_target_add(struct cargo_pkg *p, enum cargo_kind kind, const char *name, co
 	struct cargo_target *t;
 	struct buf path = {0};
 
-	if (p->ntgt == p->tcap) {
-		size_t cap = p->tcap ? p->tcap * 2 : 4;
-
-		t = realloc(p->tgt, cap * sizeof(*t));
-		if (!t) {
-			err_set("out of memory");
-			return -1;
-		}
-		p->tgt = t;
-		p->tcap = cap;
-	}
+	if (GROW(p->tgt, p->ntgt, p->tcap, 4) < 0)
+		return -1;
 	if (path_norm(p->dir, rel, &path) < 0)
 		return -1;
 	t = &p->tgt[p->ntgt];

@@ -311,7 +311,7 @@ parse_flags(const char *s, struct strv *sv)
 				sv->v[i]);
 			return -1;
 		}
-		for (j = 0; j < sizeof(owned_flags) / sizeof(*owned_flags); j++) {
+		for (j = 0; j < countof(owned_flags); j++) {
 			n = strlen(owned_flags[j]);
 			if (!strncmp(sv->v[i], owned_flags[j], n) &&
 			    (sv->v[i][n] == '\0' || sv->v[i][n] == '=' ||
@@ -740,7 +740,7 @@ cfg_format(const struct cfg *c, struct buf *out)
 	size_t i;
 	char *p;
 
-	for (i = 0; i < sizeof(order) / sizeof(*order); i++) {
+	for (i = 0; i < countof(order); i++) {
 		size_t at;
 
 		if ((i && buf_addc(out, ' ') < 0) || buf_fmt(out, "%s=", order[i]) < 0)
@@ -749,7 +749,7 @@ cfg_format(const struct cfg *c, struct buf *out)
 		if (cfg_field(c, order[i], out) < 0)
 			return -1;
 		/* keep one word per field but the last: lists use commas */
-		if (i + 1 < sizeof(order) / sizeof(*order))
+		if (i + 1 < countof(order))
 			for (p = out->s + at; *p; p++)
 				if (*p == ' ')
 					*p = ',';

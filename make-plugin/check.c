@@ -102,7 +102,7 @@ check_runtime_glibc(const char *runtime, unsigned v[3])
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+	for (i = 0; i < countof(runtimes); i++) {
 		if (!strcmp(runtime, runtimes[i].name)) {
 			memcpy(v, runtimes[i].v, sizeof(runtimes[i].v));
 			return 0;
@@ -119,7 +119,7 @@ loader_ok(const char *interp, unsigned machine)
 	const char *base = machine == EM_AARCH64 ? "ld-linux-aarch64.so.1" : "ld-linux-x86-64.so.2";
 	size_t i, n;
 
-	for (i = 0; i < sizeof(loader_dirs) / sizeof(loader_dirs[0]); i++) {
+	for (i = 0; i < countof(loader_dirs); i++) {
 		n = strlen(loader_dirs[i]);
 		if (!strncmp(interp, loader_dirs[i], n) && !strcmp(interp + n, base))
 			return 1;

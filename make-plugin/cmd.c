@@ -12,7 +12,7 @@ cmd_stage_ok(const char *stage)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(stages) / sizeof(*stages); i++)
+	for (i = 0; i < countof(stages); i++)
 		if (!strcmp(stage, stages[i]))
 			return 1;
 	return 0;
@@ -62,7 +62,7 @@ struct av {
 static int
 av_add(struct av *a, const char *fmt, const char *s1, const char *s2)
 {
-	if (a->n == sizeof(a->off) / sizeof(*a->off)) {
+	if (a->n == countof(a->off)) {
 		err_set("command too long");
 		return -1;
 	}
@@ -89,17 +89,6 @@ av_emit(struct av *a, struct buf *out)
 	buf_free(&a->arena);
 	a->n = 0;
 	return rc;
-}
-
-static int
-join_bins(const struct strv *bins, struct buf *b)
-{
-	size_t i;
-
-	for (i = 0; i < bins->n; i++)
-		if ((i && buf_addc(b, ' ') < 0) || buf_adds(b, bins->v[i]) < 0)
-			return -1;
-	return 0;
 }
 
 /* LAMBDA_CACHE_REGISTRY: --cache-image=REG:STAGE-ARCH-KEY for the stage a build tags
@@ -141,8 +130,8 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 	int rc = -1;
 
 	/* the extensions are built with the functions, in the same cargo run */
-	if (join_bins(&e->bins, &bins) < 0 ||
-	    (e->exts.n && bins.len && buf_addc(&bins, ' ') < 0) || join_bins(&e->exts, &bins) < 0 ||
+	if (strv_join(&e->bins, &bins) < 0 ||
+	    (e->exts.n && bins.len && buf_addc(&bins, ' ') < 0) || strv_join(&e->exts, &bins) < 0 ||
 	    cfg_field(&e->cfg, "cargo_flags", &flags) < 0)
 		goto out;
 	if (av_add(&a, "%s/docker/lambda-stage.sh", e->home, NULL) < 0 ||

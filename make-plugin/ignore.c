@@ -255,17 +255,8 @@ ign_add(struct ign *g, const char *line)
 		rc = 0; /* "/" or ".": the root itself, which is never a path here */
 		goto out;
 	}
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 8;
-		struct ign_pat *p = realloc(g->p, cap * sizeof(*p));
-
-		if (!p) {
-			err_set("out of memory");
-			goto out;
-		}
-		g->p = p;
-		g->cap = cap;
-	}
+	if (GROW(g->p, g->n, g->cap, 8) < 0)
+		goto out;
 	g->p[g->n].glob = buf_take(&c);
 	if (!g->p[g->n].glob)
 		goto out;

@@ -286,10 +286,16 @@ fn_bins(const char *nm, unsigned int argc, char **argv)
 }
 
 
+/* The variables struct env reads, in the order of env.vars. */
+static const char *const env_names[] = {
+	"LAMBDA_DIR", "LAMBDA_HOME", "LAMBDA_DOCKER", "LAMBDA__BASE",
+	"LAMBDA_PROJECT", "SOURCE_DATE_EPOCH", "LAMBDA_CARGO_HOME",
+};
+
 /* Everything a build command needs, read from the LAMBDA_* variables. */
 struct env {
 	struct cmd_env e;
-	char *vars[7];
+	char *vars[countof(env_names)];
 	char project[128];
 	struct layout lo;       /* where the project sits in the context (e.subdir) */
 };
@@ -299,7 +305,7 @@ env_free(struct env *v)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(v->vars) / sizeof(*v->vars); i++)
+	for (i = 0; i < countof(v->vars); i++)
 		if (v->vars[i])
 			gmk_free(v->vars[i]);
 	cfg_free(&v->e.cfg);
@@ -406,15 +412,11 @@ out:
 static int
 env_load(struct env *v)
 {
-	static const char *const names[] = {
-		"LAMBDA_DIR", "LAMBDA_HOME", "LAMBDA_DOCKER", "LAMBDA__BASE",
-		"LAMBDA_PROJECT", "SOURCE_DATE_EPOCH", "LAMBDA_CARGO_HOME",
-	};
 	size_t i;
 
 	memset(v, 0, sizeof(*v));
-	for (i = 0; i < 7; i++)
-		v->vars[i] = var(names[i]);
+	for (i = 0; i < countof(env_names); i++)
+		v->vars[i] = var(env_names[i]);
 	if (config_load(&v->e.cfg) < 0)
 		return -1;
 	v->e.dir = arg_trim(v->vars[0]);
@@ -423,8 +425,8 @@ env_load(struct env *v)
 	v->e.base_image = arg_trim(v->vars[3]);
 	v->e.epoch = arg_trim(v->vars[5]);
 	v->e.cargo_home = arg_trim(v->vars[6]);
-	for (i = 0; i < 7; i++)
-		if (cfg_text_ok(names[i], v->vars[i]) < 0)
+	for (i = 0; i < countof(env_names); i++)
+		if (cfg_text_ok(env_names[i], v->vars[i]) < 0)
 			return -1;
 	if (!*v->e.dir || v->e.dir[0] != '/') {
 		err_set("LAMBDA_DIR must be an absolute path (got '%.200s')", v->e.dir);
@@ -654,7 +656,7 @@ watch_make(struct strv *args)
 	v = var("LAMBDA__HERE");
 	rc = buf_fmt(&b, "%slambda.mk", arg_trim(v)) < 0 ? -1 : strv_add(args, b.s);
 	gmk_free(v);
-	for (i = 0; rc == 0 && i < sizeof(names) / sizeof(*names); i++) {
+	for (i = 0; rc == 0 && i < countof(names); i++) {
 		b.len = 0;
 		v = var(names[i]);
 		rc = buf_fmt(&b, "%s=%s", names[i], arg_trim(v)) < 0 ? -1 : strv_add(args, b.s);

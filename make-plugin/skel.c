@@ -59,17 +59,8 @@ plan_add(struct plan *pl, const char *rel, struct buf *b, int layer)
 {
 	struct entry *e;
 
-	if (pl->n == pl->cap) {
-		size_t cap = pl->cap ? pl->cap * 2 : 16;
-
-		e = realloc(pl->e, cap * sizeof(*e));
-		if (!e) {
-			err_set("out of memory");
-			return -1;
-		}
-		pl->e = e;
-		pl->cap = cap;
-	}
+	if (GROW(pl->e, pl->n, pl->cap, 16) < 0)
+		return -1;
 	e = &pl->e[pl->n];
 	e->rel = strdup(rel);
 	e->len = b->len;

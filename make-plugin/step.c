@@ -45,17 +45,6 @@ step_norm(const char *stage, const char **prev)
 	return NULL;
 }
 
-static int
-join_words(const struct strv *sv, struct buf *v)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if ((i && buf_addc(v, ' ') < 0) || buf_adds(v, sv->v[i]) < 0)
-			return -1;
-	return 0;
-}
-
 /* What a dev build reads: every file of the tree but a configured target dir
  * (vendored directories by their checksum files), the outside path
  * dependencies' files, and the settings dev-container.sh gets. */
@@ -107,11 +96,11 @@ dev_inputs(const struct cmd_env *e, struct strv *lines)
 	if (add_line(lines, "setting", "LAMBDA_BASE_IMAGE", e->base_image) < 0 ||
 	    add_line(lines, "setting", "LAMBDA_CONTAINER", e->cfg.container) < 0 ||
 	    add_line(lines, "setting", "LAMBDA_CARGO_HOME", e->cargo_home ? e->cargo_home : "") < 0 ||
-	    join_words(&e->cfg.cargo_flags, &v) < 0 ||
+	    strv_join(&e->cfg.cargo_flags, &v) < 0 ||
 	    add_line(lines, "setting", "LAMBDA_CARGO_FLAGS", v.s ? v.s : "") < 0)
 		goto out;
 	v.len = 0;
-	if (join_words(&e->bins, &v) < 0 ||
+	if (strv_join(&e->bins, &v) < 0 ||
 	    add_line(lines, "setting", "LAMBDA_FUNCTIONS", v.s ? v.s : "") < 0)
 		goto out;
 	if (e->cargo_home && *e->cargo_home) {
@@ -215,15 +204,13 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 		}
 		if (add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
 			goto out;
-		for (i = 0; i < e->bins.n; i++)
-			if ((i && buf_addc(&v, ' ') < 0) || buf_adds(&v, e->bins.v[i]) < 0)
-				goto out;
+		if (strv_join(&e->bins, &v) < 0)
+			goto out;
 		if (add_line(lines, "setting", "LAMBDA_FUNCTIONS", v.s ? v.s : "") < 0)
 			goto out;
 		v.len = 0;
-		for (i = 0; i < e->exts.n; i++)
-			if ((i && buf_addc(&v, ' ') < 0) || buf_adds(&v, e->exts.v[i]) < 0)
-				goto out;
+		if (strv_join(&e->exts, &v) < 0)
+			goto out;
 		/* absent when empty: keys of projects without extensions stay as they were */
 		if (e->exts.n && add_line(lines, "setting", "LAMBDA_EXTENSIONS", v.s) < 0)
 			goto out;

@@ -46,17 +46,8 @@ toml_free(struct toml *t)
 static int
 node_add(struct toml *t, struct toml *kid)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 4;
-		struct toml **v = realloc(t->kid, cap * sizeof(*v));
-
-		if (!v) {
-			err_set("out of memory");
-			return -1;
-		}
-		t->kid = v;
-		t->cap = cap;
-	}
+	if (GROW(t->kid, t->n, t->cap, 4) < 0)
+		return -1;
 	t->kid[t->n++] = kid;
 	return 0;
 }

@@ -10,25 +10,27 @@
 int
 strv_add(struct strv *sv, const char *s)
 {
-	char **v, *d;
+	char *d;
 
-	if (sv->n == sv->cap) {
-		size_t cap = sv->cap ? sv->cap * 2 : 16;
-
-		v = realloc(sv->v, cap * sizeof(*v));
-		if (!v) {
-			err_set("out of memory");
-			return -1;
-		}
-		sv->v = v;
-		sv->cap = cap;
-	}
+	if (GROW(sv->v, sv->n, sv->cap, 16) < 0)
+		return -1;
 	d = strdup(s);
 	if (!d) {
 		err_set("out of memory");
 		return -1;
 	}
 	sv->v[sv->n++] = d;
+	return 0;
+}
+
+int
+strv_join(const struct strv *sv, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if ((i && buf_addc(out, ' ') < 0) || buf_adds(out, sv->v[i]) < 0)
+			return -1;
 	return 0;
 }
 

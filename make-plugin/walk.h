@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 /* A growable vector of owned strings. */
 struct strv {
 	char **v;
@@ -18,6 +20,8 @@ void strv_sort(struct strv *sv);
 void strv_free(struct strv *sv);
 /* True if sv holds a string equal to s. */
 int strv_has(const struct strv *sv, const char *s);
+/* Append the strings of sv to out, separated by single spaces (nothing when empty). */
+int strv_join(const struct strv *sv, struct buf *out);
 
 /* True for a directory a walk never enters: .git anywhere; target, .lambda and .aws-sam only
  * at the top (top != 0), where they are the project's output (cargo's, sam build's) and
