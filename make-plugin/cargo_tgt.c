@@ -75,12 +75,12 @@ static int
 scan_bin_dir(const struct cargo_ws *ws, const char *pkgdir, struct strv *names,
 	     struct strv *paths)
 {
-	struct buf dir = {0}, rel = {0};
+	struct buf dir = {0}, rel = {0}, full = {0};
 	struct strv ents = {0};
 	struct dirent *e;
 	DIR *d = NULL;
 	size_t i, n;
-	int rc = -1;
+	int rs, rc = -1;
 
 	if (path_cat(&rel, pkgdir, "src/bin") < 0 || path_cat(&dir, ws->root, rel.s) < 0)
 		goto done;
@@ -97,28 +97,13 @@ scan_bin_dir(const struct cargo_ws *ws, const char *pkgdir, struct strv *names,
 		n = strlen(ents.v[i]);
 		if (path_cat(&rel, "src/bin", ents.v[i]) < 0)
 			goto done;
-		if (n > 3 && !strcmp(ents.v[i] + n - 3, ".rs")) {
-			struct buf full = {0};
-			int ok;
-
-			if (path_cat(&full, pkgdir, rel.s) < 0)
-				goto done;
-			ok = cargo_is_file(ws->root, full.s);
-			buf_free(&full);
-			if (!ok)
-				continue;
+		rs = n > 3 && !strcmp(ents.v[i] + n - 3, ".rs");
+		if ((!rs && buf_adds(&rel, "/main.rs") < 0) || path_cat(&full, pkgdir, rel.s) < 0)
+			goto done;
+		if (!cargo_is_file(ws->root, full.s))
+			continue;
+		if (rs)
 			ents.v[i][n - 3] = '\0';
-		} else {
-			struct buf full = {0};
-			int ok;
-
-			if (buf_adds(&rel, "/main.rs") < 0 || path_cat(&full, pkgdir, rel.s) < 0)
-				goto done;
-			ok = cargo_is_file(ws->root, full.s);
-			buf_free(&full);
-			if (!ok)
-				continue;
-		}
 		if (strv_add(names, ents.v[i]) < 0 || strv_add(paths, rel.s) < 0)
 			goto done;
 	}
@@ -129,6 +114,7 @@ done:
 	strv_free(&ents);
 	buf_free(&dir);
 	buf_free(&rel);
+	buf_free(&full);
 	return rc;
 }
 

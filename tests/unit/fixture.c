@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
 #include "buf.h"
 #include "fixture.h"
+
+extern char **environ;
 
 static char fx_dir[64];
 static char fx_old[4096];
@@ -86,4 +90,21 @@ fx_need_tool(const char *tool)
 	}
 	printf("1..0 # SKIP %s not found on PATH (install gcc-aarch64-linux-gnu)\n", tool);
 	exit(0);
+}
+
+int
+fx_run(const char *const *argv)
+{
+	pid_t pid;
+	int st;
+
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0) {
+		fprintf(stderr, "# cannot run %s\n", argv[0]);
+		return -1;
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "# %s failed\n", argv[0]);
+		return -1;
+	}
+	return 0;
 }

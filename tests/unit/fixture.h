@@ -8,6 +8,8 @@ const char *fx_enter(void);
 void fx_leave(void);
 /* Write a file (creating parent dirs) relative to the current dir. */
 void fx_write(const char *path, const char *content);
+/* Run argv (searched on PATH); 0 if it exited 0, else -1 with a "# ..." note. */
+int fx_run(const char *const *argv);
 /* Tests that need TOOL (the arm64 cross compiler) and cannot run without it:
  * when TOOL is not on PATH, print a TAP skip plan ("1..0 # SKIP ...") and exit 0,
  * which the TAP driver counts as SKIP (it would count exit 77 as an ERROR, and

@@ -9,9 +9,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -19,31 +17,12 @@
 #include "err.h"
 #include "fixture.h"
 
-extern char **environ;
 
 static char dir[256];
 
 static const char hello_c[] =
 	"#include <stdio.h>\n"
 	"int main(int argc, char **argv) { printf(\"hello %s\\n\", argv[argc - 1]); return 0; }\n";
-
-/* Run argv (searched on PATH); 0 if it exited 0. */
-static int
-run(const char *const *argv)
-{
-	pid_t pid;
-	int st;
-
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0) {
-		fprintf(stderr, "# cannot run %s\n", argv[0]);
-		return -1;
-	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "# %s failed\n", argv[0]);
-		return -1;
-	}
-	return 0;
-}
 
 /* Path of name in the test directory (a rotating set of buffers, enough for one call). */
 static const char *
@@ -70,7 +49,7 @@ build(const char *cc, const char *flag, const char *out)
 	argv[n++] = p(out);
 	argv[n++] = p("hello.c");
 	argv[n] = NULL;
-	return run(argv);
+	return fx_run(argv);
 }
 
 /* Copy src to dst with the first occurrence of from (len bytes) replaced by to. */
@@ -161,7 +140,7 @@ teardown(void **state)
 	const char *argv[] = {"rm", "-rf", dir, NULL};
 
 	(void)state;
-	return dir[0] ? run(argv) : 0;
+	return dir[0] ? fx_run(argv) : 0;
 }
 
 #define assert_err_has(s) \

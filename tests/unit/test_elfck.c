@@ -8,8 +8,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -17,7 +15,6 @@
 #include "err.h"
 #include "fixture.h"
 
-extern char **environ;
 
 /* ---------- real binaries, compiled in a temporary directory by the group setup ---------- */
 
@@ -37,24 +34,6 @@ static const char hello_c[] =
 static const char lib_c[] =
 	"#include <stdio.h>\n"
 	"void hello(const char *s) { printf(\"hello %s\\n\", s); }\n";
-
-/* Run argv (searched on PATH), in dir; 0 if it exited 0. */
-static int
-run(const char *const *argv)
-{
-	pid_t pid;
-	int st;
-
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0) {
-		fprintf(stderr, "# cannot run %s\n", argv[0]);
-		return -1;
-	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "# %s failed\n", argv[0]);
-		return -1;
-	}
-	return 0;
-}
 
 static void
 path_in(char *out, size_t n, const char *name)
@@ -94,7 +73,7 @@ build(const char *cc, const char *flag1, const char *flag2, const char *src, con
 	argv[n++] = o;
 	argv[n++] = s;
 	argv[n] = NULL;
-	return run(argv);
+	return fx_run(argv);
 }
 
 static int
@@ -122,7 +101,7 @@ setup_bins(void **state)
 	path_in(q, sizeof(q), "stripped");
 	{
 		const char *argv[] = {"strip", "-o", q, p, NULL};
-		if (run(argv) < 0)
+		if (fx_run(argv) < 0)
 			return -1;
 	}
 	for (i = 0; i < B_COUNT; i++) {
@@ -145,7 +124,7 @@ teardown_bins(void **state)
 	(void)state;
 	for (i = 0; i < B_COUNT; i++)
 		free(bin[i]);
-	return dir[0] ? run(argv) : 0;
+	return dir[0] ? fx_run(argv) : 0;
 }
 
 #define assert_err_has(s) \
