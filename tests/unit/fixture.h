@@ -16,4 +16,11 @@ int fx_run(const char *const *argv);
  * cmocka's own skip() as a FAIL). LAMBDA_REQUIRE_CROSS=1 (CI) makes it a failure. */
 void fx_need_tool(const char *tool);
 
+/* Fail the test unless the last error (err_get) contains s. */
+#define assert_err_has(s) \
+	do { \
+		if (!strstr(err_get(), (s))) \
+			fail_msg("error '%s' does not contain '%s'", err_get(), (s)); \
+	} while (0)
+
 #endif

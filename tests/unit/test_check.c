@@ -143,12 +143,6 @@ teardown(void **state)
 	return dir[0] ? fx_run(argv) : 0;
 }
 
-#define assert_err_has(s) \
-	do { \
-		if (!strstr(err_get(), (s))) \
-			fail_msg("error '%s' does not contain '%s'", err_get(), (s)); \
-	} while (0)
-
 /* The check fails with exactly "<dir>/<name>: <msg>". */
 static void
 expect_msg(const char *name, const char *zip, const char *arch, const char *rt,

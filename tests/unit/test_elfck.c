@@ -127,12 +127,6 @@ teardown_bins(void **state)
 	return dir[0] ? fx_run(argv) : 0;
 }
 
-#define assert_err_has(s) \
-	do { \
-		if (!strstr(err_get(), (s))) \
-			fail_msg("error '%s' does not contain '%s'", err_get(), (s)); \
-	} while (0)
-
 /* Parse a heap copy of exactly len bytes, so that any overread is caught by
  * valgrind/ASan. */
 static int
