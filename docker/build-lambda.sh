@@ -33,7 +33,7 @@ Everything after -- goes to cargo (validated: no shell characters, no --target).
 
 environment:
   LAMBDA_MK    the lambda.mk to drive (default: this installation's, else
-               pkg-config's; from a build tree: its lambda-build.mk)
+               pkg-config's; from a build tree: its lambda-uninstalled.mk)
   LAMBDA_*     any variable of lambda.mk (man 7 lambda.mk)
 
 exit codes:
@@ -91,7 +91,7 @@ here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 mk=${LAMBDA_MK:-}
 if [[ -z $mk && -f $here/../lambda.mk ]]; then mk=$(cd "$here/.." && pwd)/lambda.mk; fi
 if [[ -z $mk ]]; then mk=$(pkg-config --variable=mkfile lambda-make 2>/dev/null || true); fi
-[[ -n $mk && -f $mk ]] || die "cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (a build tree's lambda-build.mk)" 2
+[[ -n $mk && -f $mk ]] || die "cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (a build tree's lambda-uninstalled.mk)" 2
 
 unset MAKEFLAGS MFLAGS MAKELEVEL
 # make expands a command-line variable's value: each '$' is doubled, so an

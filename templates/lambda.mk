@@ -7,13 +7,13 @@ LAMBDA__INCLUDED := 1
 LAMBDA__GOAL := $(.DEFAULT_GOAL)
 
 # Installed: lambda-paths.mk beside this file says where the module lives.
-# Build tree: lambda-build.mk sets LAMBDA_PLUGIN and LAMBDA_HOME first.
+# Build tree: lambda-uninstalled.mk sets LAMBDA_PLUGIN and LAMBDA_HOME first.
 LAMBDA__HERE := $(dir $(lastword $(MAKEFILE_LIST)))
 ifneq ($(wildcard $(LAMBDA__HERE)lambda-paths.mk),)
 include $(LAMBDA__HERE)lambda-paths.mk
 endif
 ifeq ($(strip $(LAMBDA_PLUGIN)),)
-$(error lambda-make: LAMBDA_PLUGIN is not set: include the installed lambda.mk (pkg-config --variable=mkfile lambda-make) or the build tree's lambda-build.mk)
+$(error lambda-make: LAMBDA_PLUGIN is not set: include the installed lambda.mk (pkg-config --variable=mkfile lambda-make) or the build tree's lambda-uninstalled.mk)
 endif
 ifeq ($(filter $(LAMBDA_PLUGIN),$(.LOADED)),)
 load $(LAMBDA_PLUGIN)

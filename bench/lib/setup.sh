@@ -5,7 +5,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${LAMBDA_BUILD:-$src/_build/main}
-buildmk=$build/lambda-build.mk
+buildmk=$build/lambda-uninstalled.mk
 [[ -f $buildmk && -f $build/.libs/lambda.so ]] || { echo "bench: build first (bash tests/run build): no $buildmk" >&2; exit 2; }
 unset MAKEFLAGS MFLAGS MAKELEVEL
 bk=${LAMBDA_BUILDKIT_DOCKER:-/usr/bin/docker}

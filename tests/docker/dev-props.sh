@@ -184,7 +184,7 @@ seed=$(((seed0 + 3) % 32768))
 RANDOM=$seed
 echo "# seed $seed"
 plugin=${LAMBDA_PLUGIN:-$src/.libs/lambda.so}
-buildmk=$(dirname "$(dirname "$plugin")")/lambda-build.mk
+buildmk=$(dirname "$(dirname "$plugin")")/lambda-uninstalled.mk
 prod="$work/prod copy"
 cp -r "$src/examples/existing-project" "$prod"
 rm -rf "$prod/target"

@@ -10,7 +10,7 @@
 # and a trap that removes run_id's containers, volumes and images and (unless
 # LAMBDA_KEEP is set) the work dir. tap.sh is sourced; MAKEFLAGS is cleared so an
 # outer make's -j or -n does not leak into the builds.
-# Also: need_make sets buildmk (the build tree's lambda-build.mk) or stops the test.
+# Also: need_make sets buildmk (the build tree's lambda-uninstalled.mk) or stops the test.
 [[ $# -eq 2 && -n ${src:-} ]] || { echo "usage: src=DIR; . docker-env.sh PREFIX WORKDIR_TEMPLATE" >&2; exit 2; }
 # shellcheck source=tests/lib/tap.sh
 . "$src/tests/lib/tap.sh"
@@ -30,11 +30,11 @@ denv_cleanup() {
 }
 trap denv_cleanup EXIT
 
-# need_make: the build tree's lambda-build.mk (beside .libs/ of LAMBDA_PLUGIN) in
+# need_make: the build tree's lambda-uninstalled.mk (beside .libs/ of LAMBDA_PLUGIN) in
 # $buildmk, or a TAP "no tests" and exit 1.
 need_make() {
 	: "${LAMBDA_PLUGIN:?}"
-	buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
+	buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-uninstalled.mk
 	[[ -f $buildmk ]] || { echo "1..0 # no $buildmk"; exit 1; }
 }
 

@@ -71,7 +71,7 @@ ok "lambda.mk.7 says every line of lambda-help.txt" covers "$p" "$src/templates/
 # make lambda-help prints the same text, then the current values
 mkdir -p "$work/proj/src"
 printf '[package]\nname = "hello"\nversion = "0.1.0"\n' >"$work/proj/Cargo.toml"
-out=$("$GNUMAKE" -s --no-print-directory -C "$work/proj" -f "$build/lambda-build.mk" lambda-help 2>&1) || true
+out=$("$GNUMAKE" -s --no-print-directory -C "$work/proj" -f "$build/lambda-uninstalled.mk" lambda-help 2>&1) || true
 is "make lambda-help prints lambda-help.txt first" "$(head -n "$(wc -l <"$src/templates/lambda-help.txt")" <<<"$out")" \
 	"$(cat "$src/templates/lambda-help.txt")"
 
@@ -86,7 +86,7 @@ is "every LAMBDA_* variable of lambda.mk is in lambda-help.txt" "$undoc" ""
 documented=$(sed -n '/^targets:$/,/^$/s/^  \(lambda-[^ ]*\).*/\1/p' "$src/templates/lambda-help.txt" |
 	while read -r t; do eval "printf '%s\n' $t"; done)
 # (-q exits 1: lambda-help is never up to date)
-phony=$({ "$GNUMAKE" -pq -C "$work/proj" -f "$build/lambda-build.mk" lambda-help 2>/dev/null || true; } |
+phony=$({ "$GNUMAKE" -pq -C "$work/proj" -f "$build/lambda-uninstalled.mk" lambda-help 2>/dev/null || true; } |
 	sed -n 's/^\.PHONY: //p' | tr ' ' '\n' | grep '^lambda-' | sort -u)
 missing=$(comm -23 <(printf '%s\n' "$phony") <(printf '%s\n' "$documented" | sort -u))
 ok "lambda.mk's phony targets were found" test -n "$phony"

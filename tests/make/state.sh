@@ -10,7 +10,7 @@ set -euo pipefail
 # shellcheck source=tests/lib/tap.sh
 . "${LAMBDA_SRCDIR:?}/tests/lib/tap.sh"
 : "${LAMBDA_PLUGIN:?}" "${GNUMAKE:=make}"
-buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-build.mk
+buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-uninstalled.mk
 [[ -f $buildmk ]] || { echo "1..0 # no $buildmk"; exit 1; }
 
 work=$(mktemp -d /tmp/lambda-make-state.XXXXXX)

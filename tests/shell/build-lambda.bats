@@ -6,7 +6,7 @@
 setup() {
 	src=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	t=$BATS_TEST_TMPDIR
-	export LAMBDA_MK=${LAMBDA_BUILD:-$src/_build/main}/lambda-build.mk
+	export LAMBDA_MK=${LAMBDA_BUILD:-$src/_build/main}/lambda-uninstalled.mk
 	[ -f "$LAMBDA_MK" ] || {
 		echo "no $LAMBDA_MK: build first (bash tests/run build)" >&2
 		return 1
