@@ -1,11 +1,7 @@
 /* cargo.c: the workspace model from Cargo.toml files: packages, members, path
  * dependencies (paths: cargo_path.c, targets: cargo_tgt.c, masking: cargo_mask.c). */
-#include <dirent.h>
-#include <errno.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cargo.h"
 #include "cargo_priv.h"

@@ -1,11 +1,7 @@
 /* cargo_mask.c: the manifest layer: which files it holds, and own-version masking,
  * which keeps the dependency layer's key stable when only own versions change. */
-#include <dirent.h>
-#include <errno.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cargo.h"
 #include "cargo_priv.h"

@@ -1,7 +1,6 @@
 /* cargo_path.c: the path helpers of the workspace loader: files below the root,
  * member globs, workspace.exclude, manifest names. */
 #include <dirent.h>
-#include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,11 +2,8 @@
  * explicit and found in src/bin, build script, examples, tests, benches), and which
  * bins the default features leave off. */
 #include <dirent.h>
-#include <errno.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cargo.h"
 #include "cargo_priv.h"
