@@ -85,10 +85,17 @@ cfg_triple(unsigned bit)
 	return bit == CFG_ARM64 ? "aarch64-unknown-linux-gnu" : "x86_64-unknown-linux-gnu";
 }
 
-const char *
-cfg_mode_name(enum cfg_mode m)
+int
+cfg_mode(const char *name, enum cfg_mode *out)
 {
-	return modes[m];
+	size_t i;
+
+	for (i = 0; i < countof(modes); i++)
+		if (!strcmp(name, modes[i])) {
+			*out = (enum cfg_mode)i;
+			return 0;
+		}
+	return -1;
 }
 
 const char *
@@ -317,7 +324,8 @@ parse_flags(const char *s, struct strv *sv)
 			    (sv->v[i][n] == '\0' || sv->v[i][n] == '=' ||
 			     (n == 2 && sv->v[i][n]))) {
 				err_set("LAMBDA_CARGO_FLAGS: '%s' is set by lambda-make itself "
-					"(use LAMBDA_ARCH / LAMBDA_MODE)", sv->v[i]);
+					"(targets come from LAMBDA_ARCH, the profile from the target: "
+					"lambda-dev or lambda-prod)", sv->v[i]);
 				return -1;
 			}
 		}
@@ -591,19 +599,12 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 	int v;
 
 	memset(c, 0, sizeof(*c));
-	c->mode = CFG_PROD;
 	c->arch = CFG_X86_64;
 	c->runtime = CFG_AL2023;
-	c->use_cache = 1;
 	snprintf(c->container, sizeof(c->container), "%s", "lambda-rust-dev");
 	c->timeout = 3;
 	snprintf(c->watch_addr, sizeof(c->watch_addr), "%s", "127.0.0.1:9000");
 
-	if (!blank(in->mode)) {
-		if (pick("LAMBDA_MODE", in->mode, modes, 3, &v) < 0)
-			goto fail;
-		c->mode = (enum cfg_mode)v;
-	}
 	if (!blank(in->arch) && parse_arch(in->arch, &c->arch) < 0)
 		goto fail;
 	if (!blank(in->runtime)) {
@@ -620,8 +621,6 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 			goto fail;
 		}
 	}
-	if (!blank(in->cache) && parse_bool("LAMBDA_CACHE", in->cache, &c->use_cache) < 0)
-		goto fail;
 	if (!blank(in->verbose) && parse_bool("LAMBDA_VERBOSE", in->verbose, &c->verbose) < 0)
 		goto fail;
 	if (!blank(in->cache_registry) &&
@@ -657,22 +656,9 @@ cfg_free(struct cfg *c)
 	strv_free(&c->extensions);
 }
 
-static int
-join(const struct strv *sv, struct buf *out)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if ((i && buf_addc(out, ' ') < 0) || buf_adds(out, sv->v[i]) < 0)
-			return -1;
-	return 0;
-}
-
 int
 cfg_field(const struct cfg *c, const char *f, struct buf *out)
 {
-	if (!strcmp(f, "mode"))
-		return buf_adds(out, modes[c->mode]);
 	if (!strcmp(f, "target_arch")) {
 		if (c->arch & CFG_X86_64 && buf_adds(out, "x86_64") < 0)
 			return -1;
@@ -689,16 +675,14 @@ cfg_field(const struct cfg *c, const char *f, struct buf *out)
 	}
 	if (!strcmp(f, "runtime"))
 		return buf_adds(out, runtimes[c->runtime]);
-	if (!strcmp(f, "use_cache"))
-		return buf_adds(out, c->use_cache ? "true" : "false");
 	if (!strcmp(f, "container_name"))
 		return buf_adds(out, c->container);
 	if (!strcmp(f, "verbose"))
 		return buf_adds(out, c->verbose ? "true" : "false");
 	if (!strcmp(f, "cargo_flags"))
-		return join(&c->cargo_flags, out);
+		return strv_join(&c->cargo_flags, out);
 	if (!strcmp(f, "functions"))
-		return join(&c->functions, out);
+		return strv_join(&c->functions, out);
 	if (!strcmp(f, "cache_registry"))
 		return buf_adds(out, c->registry);
 	if (!strcmp(f, "function"))
@@ -710,9 +694,9 @@ cfg_field(const struct cfg *c, const char *f, struct buf *out)
 	if (!strcmp(f, "watch_addr"))
 		return buf_adds(out, c->watch_addr);
 	if (!strcmp(f, "exclude"))
-		return join(&c->exclude, out);
+		return strv_join(&c->exclude, out);
 	if (!strcmp(f, "sam_ids"))
-		return join(&c->sam_ids, out);
+		return strv_join(&c->sam_ids, out);
 	if (!strcmp(f, "sam_functions")) {
 		size_t i;
 
@@ -722,9 +706,9 @@ cfg_field(const struct cfg *c, const char *f, struct buf *out)
 		return 0;
 	}
 	if (!strcmp(f, "extensions"))
-		return join(&c->extensions, out);
-	err_set("unknown BuildConfig field '%.60s' (valid: mode, target_arch, runtime, "
-		"use_cache, container_name, cargo_flags, functions, targets, verbose, "
+		return strv_join(&c->extensions, out);
+	err_set("unknown BuildConfig field '%.60s' (valid: target_arch, runtime, "
+		"container_name, cargo_flags, functions, targets, verbose, "
 		"cache_registry, function, event, timeout, watch_addr, exclude, sam_functions, "
 		"sam_ids, extensions)", f);
 	return -1;
@@ -734,7 +718,7 @@ int
 cfg_format(const struct cfg *c, struct buf *out)
 {
 	static const char *const order[] = {
-		"mode", "target_arch", "runtime", "use_cache", "container_name",
+		"target_arch", "runtime", "container_name",
 		"functions", "cargo_flags",
 	};
 	size_t i;

@@ -12,7 +12,7 @@ enum { CFG_X86_64 = 1, CFG_ARM64 = 2 };
 
 /* The raw settings as the user wrote them; NULL or blank means the default. */
 struct cfg_in {
-	const char *mode, *arch, *runtime, *container, *cargo_flags, *cache;
+	const char *arch, *runtime, *container, *cargo_flags;
 	const char *functions, *verbose, *cache_registry;
 	/* lambda-invoke / lambda-watch */
 	const char *function, *event, *timeout, *watch_addr;
@@ -21,10 +21,8 @@ struct cfg_in {
 };
 
 struct cfg {
-	enum cfg_mode mode;
 	unsigned arch;
 	enum cfg_runtime runtime;
-	int use_cache;
 	int verbose; /* LAMBDA_VERBOSE: say why each stage runs */
 	char container[129];
 	char registry[256]; /* LAMBDA_CACHE_REGISTRY, normalised; "" = none */
@@ -45,7 +43,7 @@ int cfg_parse(const struct cfg_in *in, struct cfg *out);
 void cfg_free(struct cfg *c);
 /* The whole record as "key=value" words, cargo_flags last (it may hold spaces). */
 int cfg_format(const struct cfg *c, struct buf *out);
-/* One field's value (mode, target_arch, runtime, use_cache, container_name,
+/* One field's value (target_arch, runtime, container_name,
  * cargo_flags, functions, targets, verbose, cache_registry, function, event,
  * timeout, watch_addr, exclude, sam_functions "Id=bin ...", sam_ids, extensions); -1
  * for an unknown field. */
@@ -56,8 +54,9 @@ unsigned cfg_arch(const char *name);
 const char *cfg_arch_name(unsigned bit);
 /* Rust target triple of one architecture bit. */
 const char *cfg_triple(unsigned bit);
-/* Name of a mode / runtime. */
-const char *cfg_mode_name(enum cfg_mode m);
+/* Parse a build mode (dev, prod, docker) into out; -1 if unknown. */
+int cfg_mode(const char *name, enum cfg_mode *out);
+/* Name of a runtime. */
 const char *cfg_runtime_name(enum cfg_runtime r);
 /* True if s is a valid container name ([A-Za-z0-9][A-Za-z0-9_.-]*, at most 128). */
 int cfg_name_ok(const char *s);

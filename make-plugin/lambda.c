@@ -201,12 +201,10 @@ config_load(struct cfg *c)
 		const char *name;
 		size_t off; /* of the field in struct cfg_in */
 	} vars[] = {
-		{"LAMBDA_MODE", offsetof(struct cfg_in, mode)},
 		{"LAMBDA_ARCH", offsetof(struct cfg_in, arch)},
 		{"LAMBDA_RUNTIME", offsetof(struct cfg_in, runtime)},
 		{"LAMBDA_CONTAINER", offsetof(struct cfg_in, container)},
 		{"LAMBDA_CARGO_FLAGS", offsetof(struct cfg_in, cargo_flags)},
-		{"LAMBDA_CACHE", offsetof(struct cfg_in, cache)},
 		{"LAMBDA_FUNCTIONS", offsetof(struct cfg_in, functions)},
 		{"LAMBDA_VERBOSE", offsetof(struct cfg_in, verbose)},
 		{"LAMBDA_CACHE_REGISTRY", offsetof(struct cfg_in, cache_registry)},
@@ -273,14 +271,11 @@ fn_bins(const char *nm, unsigned int argc, char **argv)
 {
 	struct strv bins = {0};
 	struct buf out = {0};
-	size_t i;
 
 	(void)argc;
 	if (cargo_bins(arg_trim(argv[0]), &bins) < 0)
 		return fail(nm, err_get());
-	for (i = 0; i < bins.n; i++)
-		if ((i && buf_addc(&out, ' ') < 0) || buf_adds(&out, bins.v[i]) < 0)
-			break;
+	strv_join(&bins, &out);
 	strv_free(&bins);
 	return give(&out);
 }
@@ -487,12 +482,10 @@ fn_build(const char *nm, unsigned int argc, char **argv)
 {
 	struct env v;
 	struct buf out = {0};
-	static const char *const modes[] = {"dev", "prod", "docker"};
-	enum cfg_mode mode = CFG_PROD;
+	enum cfg_mode mode;
 	unsigned arch, bit;
 	const char *stage = argc > 2 && *arg_trim(argv[2]) ? arg_trim(argv[2]) : NULL;
 	char *m = arg_trim(argv[0]);
-	int i;
 
 	if (!strcmp(m, "prune")) {
 		if (env_load(&v) < 0 || cmd_prune(&v.e, &out) < 0)
@@ -500,13 +493,10 @@ fn_build(const char *nm, unsigned int argc, char **argv)
 		env_free(&v);
 		return give(&out);
 	}
-	for (i = 0; i < 3 && strcmp(m, modes[i]); i++)
-		;
-	if (i == 3) {
+	if (cfg_mode(m, &mode) < 0) {
 		err_set("invalid mode '%.40s' (valid: dev, prod, docker, prune)", m);
 		return fail(nm, err_get());
 	}
-	mode = (enum cfg_mode)i;
 	if (env_load(&v) < 0 || arch_arg(&v, argc > 1 ? argv[1] : "", &arch) < 0)
 		goto err;
 	if (mode == CFG_DEV) {

@@ -21,14 +21,12 @@ endif
 
 # --- settings (override on the command line, in the environment or before the include)
 LAMBDA_DIR ?= $(CURDIR)
-LAMBDA_MODE ?= prod
 LAMBDA_ARCH ?= x86_64
 LAMBDA_RUNTIME ?= al2023
 LAMBDA_BASE_IMAGE ?=
 LAMBDA_CARGO_FLAGS ?=
 LAMBDA_FUNCTIONS ?=
 LAMBDA_CONTAINER ?= lambda-rust-dev
-LAMBDA_CACHE ?= yes
 LAMBDA_DOCKER ?= docker
 LAMBDA_CARGO_HOME ?=
 LAMBDA_PROJECT ?=
@@ -104,20 +102,17 @@ lambda-explain: lambda-validate
 lambda-docker: lambda-context
 	$(lambda-build docker)
 
-LAMBDA__DEV = $(LAMBDA_HOME)/docker/dev-container.sh
-LAMBDA__DEVCHECK = $(if $(wildcard $(LAMBDA__DEV)),,$(error lambda-dev: the development container manager ($(LAMBDA__DEV)) is not yet available in this installation))
-
 lambda-dev: lambda-validate
-	$(LAMBDA__DEVCHECK)$(lambda-build dev)
+	$(lambda-build dev)
 
 lambda-dev-start lambda-dev-stop lambda-dev-status: lambda-validate
-	@$(LAMBDA__DEVCHECK)$(lambda-build dev,,$(patsubst lambda-dev-%,%,$@))
+	@$(lambda-build dev,,$(patsubst lambda-dev-%,%,$@))
 
 # The dev build only when its content key changed (or a placed bootstrap is not
 # the one it recorded): what lambda-invoke and lambda-watch run first. Their
 # second line is expanded before the first runs: a bad LAMBDA_FUNCTION or
 # LAMBDA_EVENT stops lambda-invoke before any build.
-LAMBDA__DEVUPDATE = @$(LAMBDA__DEVCHECK)$(lambda-step dev,$(LAMBDA__SEL))
+LAMBDA__DEVUPDATE = @$(lambda-step dev,$(LAMBDA__SEL))
 
 lambda-dev-update: lambda-validate
 	$(LAMBDA__DEVUPDATE)
@@ -147,8 +142,8 @@ lambda-config: lambda-validate
 
 # The help text is templates/lambda-help.txt, also the source of lambda.mk(7).
 LAMBDA__HELP := $(LAMBDA__HERE)lambda-help.txt
-LAMBDA__SHOWN := LAMBDA_DIR LAMBDA_MODE LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE \
-	LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS LAMBDA_CONTAINER LAMBDA_CACHE LAMBDA_DOCKER \
+LAMBDA__SHOWN := LAMBDA_DIR LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE \
+	LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS LAMBDA_CONTAINER LAMBDA_DOCKER \
 	LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_EXCLUDE LAMBDA_CACHE_REGISTRY LAMBDA_FUNCTION \
 	LAMBDA_EVENT LAMBDA_TIMEOUT LAMBDA_WATCH_ADDR LAMBDA_SAM_FUNCTIONS LAMBDA_EXTENSIONS \
 	LAMBDA_HOME LAMBDA_PLUGIN SOURCE_DATE_EPOCH

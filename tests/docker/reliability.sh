@@ -122,8 +122,6 @@ bad LAMBDA_FUNCTIONS nosuch "LAMBDA_FUNCTIONS: 'nosuch' is not a binary"
 bad LAMBDA_CONTAINER "bad name" "LAMBDA_CONTAINER: invalid container name 'bad name'" lambda-dev
 bad LAMBDA_CARGO_HOME "$work/nonexistent" "LAMBDA_CARGO_HOME: '$work/nonexistent' is not a directory"
 bad LAMBDA_VERBOSE maybe "LAMBDA_VERBOSE: invalid value 'maybe'"
-bad LAMBDA_MODE fast "LAMBDA_MODE: invalid value 'fast'"
-bad LAMBDA_CACHE maybe "LAMBDA_CACHE: invalid value 'maybe'"
 bad SOURCE_DATE_EPOCH abc "SOURCE_DATE_EPOCH: 'abc' is not a number"
 bad LAMBDA_DIR "$work/nonexistent" "$work/nonexistent: no Cargo.toml"
 # a client that does not exist: found when a stage has to run (the stamp is moved
@@ -164,7 +162,7 @@ inject() {
 	holds "injection through $1 ($n attempts): nothing ran, nothing changed" test "$bad" -eq 0
 }
 for v in LAMBDA_ARCH LAMBDA_RUNTIME LAMBDA_BASE_IMAGE LAMBDA_CARGO_FLAGS LAMBDA_FUNCTIONS \
-	LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_MODE LAMBDA_CACHE LAMBDA_DIR \
+	LAMBDA_CARGO_HOME LAMBDA_PROJECT LAMBDA_VERBOSE LAMBDA_DIR \
 	SOURCE_DATE_EPOCH LAMBDA_DOCKER; do
 	inject "$v"
 done

@@ -51,17 +51,17 @@ ok "a failing expansion leaves no target file" test ! -e out.txt
 
 # --- lambda-config ---
 mk 'all: ; @echo $(lambda-config)'
-is "config defaults" "$out" "mode=prod target_arch=x86_64 runtime=al2023 use_cache=true container_name=lambda-rust-dev functions= cargo_flags="
-mk 'LAMBDA_MODE = dev' 'LAMBDA_ARCH = arm64 x86_64' 'LAMBDA_CARGO_FLAGS = --locked' \
-	'all: ; @echo "$(lambda-config target_arch)|$(lambda-config mode)|$(lambda-config cargo_flags)"'
-is "config fields" "$out" "x86_64 arm64|dev|--locked"
-mk 'LAMBDA_MODE = fast' 'all: ; @touch ran.txt'
-is "invalid mode without a call: nothing checks it" "$rc" 0
+is "config defaults" "$out" "target_arch=x86_64 runtime=al2023 container_name=lambda-rust-dev functions= cargo_flags="
+mk 'LAMBDA_RUNTIME = al2' 'LAMBDA_ARCH = arm64 x86_64' 'LAMBDA_CARGO_FLAGS = --locked' \
+	'all: ; @echo "$(lambda-config target_arch)|$(lambda-config runtime)|$(lambda-config cargo_flags)"'
+is "config fields" "$out" "x86_64 arm64|al2|--locked"
+mk 'LAMBDA_RUNTIME = al1' 'all: ; @touch ran.txt'
+is "invalid runtime without a call: nothing checks it" "$rc" 0
 rm -f ran.txt
-mk 'LAMBDA_MODE = fast' 'X := $(lambda-config)' 'all: ; @touch ran.txt'
-is "invalid mode: exit 2" "$rc" 2
-like "invalid mode: lists the valid values" "$err" "LAMBDA_MODE: invalid value 'fast' (valid: dev, prod, docker)"
-ok "invalid mode: nothing ran" test ! -e ran.txt
+mk 'LAMBDA_RUNTIME = al1' 'X := $(lambda-config)' 'all: ; @touch ran.txt'
+is "invalid runtime: exit 2" "$rc" 2
+like "invalid runtime: lists the valid values" "$err" "LAMBDA_RUNTIME: invalid value 'al1' (valid: al2023, al2)"
+ok "invalid runtime: nothing ran" test ! -e ran.txt
 mk 'all: ; @echo $(lambda-config)' && : 
 rc=0; out=$(LAMBDA_ARCH=sparc "$GNUMAKE" -s -f Makefile 2>&1) || rc=$?
 like "invalid arch from the environment: named" "$out" "LAMBDA_ARCH: invalid value 'sparc'"

@@ -89,7 +89,7 @@ for c in "${cmds[@]}"; do
 	like "$c --help from bin (no source tree)" "$out" "$c - "
 done
 out=$(make -C "$proj" --no-print-directory -s lambda-config 2>&1) || true
-like "a project with only the include line: lambda-config" "$out" "mode=prod target_arch=x86_64"
+like "a project with only the include line: lambda-config" "$out" "target_arch=x86_64 runtime=al2023"
 out=$(make -C "$proj" --no-print-directory -n lambda-prod LAMBDA_ARCH=arm64 2>&1) || true
 like "installed: make -n lambda-prod uses the installed scripts" "$out" "$prefix/share/lambda-make/docker/lambda-stage.sh"
 out=$(make -C "$proj" --no-print-directory -n lambda-prod LAMBDA_RUNTIME=al2 2>&1) || true

@@ -11,11 +11,11 @@ static char out[512];
 
 /* Parse the settings and render the whole record, or return NULL on error. */
 static const char *
-record(const char *mode, const char *arch, const char *runtime, const char *name,
-       const char *flags, const char *cache, const char *fns)
+record(const char *arch, const char *runtime, const char *name, const char *flags,
+       const char *fns)
 {
-	struct cfg_in in = {mode, arch, runtime, name, flags, cache, fns, NULL, NULL,
-			    NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	struct cfg_in in = {.arch = arch, .runtime = runtime, .container = name,
+			    .cargo_flags = flags, .functions = fns};
 	struct buf b = {0};
 	struct cfg c;
 
@@ -32,11 +32,11 @@ static void
 defaults(void **state)
 {
 	(void)state;
-	assert_string_equal(record(NULL, NULL, NULL, NULL, NULL, NULL, NULL),
-			    "mode=prod target_arch=x86_64 runtime=al2023 use_cache=true "
+	assert_string_equal(record(NULL, NULL, NULL, NULL, NULL),
+			    "target_arch=x86_64 runtime=al2023 "
 			    "container_name=lambda-rust-dev functions= cargo_flags=");
-	assert_string_equal(record(" ", "\t", "", "", " ", "", ""),
-			    "mode=prod target_arch=x86_64 runtime=al2023 use_cache=true "
+	assert_string_equal(record("\t", "", "", " ", ""),
+			    "target_arch=x86_64 runtime=al2023 "
 			    "container_name=lambda-rust-dev functions= cargo_flags=");
 }
 
@@ -44,26 +44,24 @@ static void
 normalizes(void **state)
 {
 	(void)state;
-	assert_string_equal(record(" dev ", "arm64 x86_64 arm64", "al2", "my.box-1",
-				   "--locked  --features=a,b", "off", "hello  api"),
-			    "mode=dev target_arch=x86_64,arm64 runtime=al2 use_cache=false "
+	assert_string_equal(record("arm64 x86_64 arm64", "al2", "my.box-1",
+				   "--locked  --features=a,b", "hello  api"),
+			    "target_arch=x86_64,arm64 runtime=al2 "
 			    "container_name=my.box-1 functions=hello,api "
 			    "cargo_flags=--locked --features=a,b");
-	assert_non_null(record("docker", "all", NULL, NULL, NULL, "yes", NULL));
+	assert_non_null(record("all", NULL, NULL, NULL, NULL));
 	assert_non_null(strstr(out, "target_arch=x86_64,arm64"));
-	assert_non_null(record(NULL, "both", NULL, NULL, NULL, "1", NULL));
+	assert_non_null(record("both", NULL, NULL, NULL, NULL));
 	assert_non_null(strstr(out, "target_arch=x86_64,arm64"));
 }
 
 static void
 fields(void **state)
 {
-	struct cfg_in in = {"prod", "x86_64 arm64", NULL, NULL, "-v", NULL, NULL, NULL, NULL,
-			    NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-	struct cfg_in loud = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, " yes ", NULL,
-			      NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-	struct cfg_in bad = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, "2", NULL,
-			     NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	struct cfg_in in = {.arch = "x86_64 arm64", .cargo_flags = "-v"};
+	struct cfg_in loud = {.verbose = " yes "};
+	struct cfg_in bad = {.verbose = "2"};
+	enum cfg_mode m;
 	struct buf b = {0};
 	struct cfg c;
 
@@ -85,13 +83,16 @@ fields(void **state)
 	assert_int_equal(cfg_field(&c, "targets", &b), 0);
 	assert_string_equal(b.s, "x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu");
 	assert_int_equal(cfg_field(&c, "nope", &b), -1);
-	assert_non_null(strstr(err_get(), "valid: mode"));
+	assert_non_null(strstr(err_get(), "valid: target_arch"));
 	cfg_free(&c);
 	buf_free(&b);
 	assert_int_equal(cfg_arch("arm64"), CFG_ARM64);
 	assert_int_equal(cfg_arch("aarch64"), 0);
 	assert_string_equal(cfg_triple(CFG_ARM64), "aarch64-unknown-linux-gnu");
 	assert_string_equal(cfg_arch_name(CFG_X86_64), "x86_64");
+	assert_int_equal(cfg_mode("docker", &m), 0);
+	assert_int_equal(m, CFG_DOCKER);
+	assert_int_equal(cfg_mode("fast", &m), -1);
 }
 
 /* Each bad value fails with a message naming the setting and the valid values. */
@@ -99,24 +100,22 @@ static void
 rejects(void **state)
 {
 	static const struct {
-		const char *v[7];
+		const char *v[5];
 		const char *msg;
 	} bad[] = {
-		{{"fast"}, "LAMBDA_MODE: invalid value 'fast' (valid: dev, prod, docker)"},
-		{{NULL, "i386"}, "LAMBDA_ARCH: invalid value 'i386' (valid: x86_64, arm64"},
-		{{NULL, "x86_64;rm"}, "LAMBDA_ARCH"},
-		{{NULL, NULL, "al1"}, "LAMBDA_RUNTIME: invalid value 'al1' (valid: al2023, al2)"},
-		{{NULL, NULL, NULL, "-dash"}, "LAMBDA_CONTAINER: invalid container name"},
-		{{NULL, NULL, NULL, "a b"}, "LAMBDA_CONTAINER"},
-		{{NULL, NULL, NULL, "a/b"}, "LAMBDA_CONTAINER"},
-		{{NULL, NULL, NULL, NULL, "--features 'x'"}, "LAMBDA_CARGO_FLAGS: "},
-		{{NULL, NULL, NULL, NULL, "--x $(rm -rf /)"}, "LAMBDA_CARGO_FLAGS"},
-		{{NULL, NULL, NULL, NULL, "--target=foo"}, "'--target=foo' is set by lambda-make"},
-		{{NULL, NULL, NULL, NULL, "--release"}, "'--release' is set by lambda-make"},
-		{{NULL, NULL, NULL, NULL, "-Zbuild-std"}, "'-Zbuild-std' is set by"},
-		{{NULL, NULL, NULL, NULL, "locked"}, "is not a flag"},
-		{{NULL, NULL, NULL, NULL, NULL, "maybe"}, "LAMBDA_CACHE: invalid value 'maybe' (valid: yes, no)"},
-		{{NULL, NULL, NULL, NULL, NULL, NULL, "a.b"}, "LAMBDA_FUNCTIONS"},
+		{{"i386"}, "LAMBDA_ARCH: invalid value 'i386' (valid: x86_64, arm64"},
+		{{"x86_64;rm"}, "LAMBDA_ARCH"},
+		{{NULL, "al1"}, "LAMBDA_RUNTIME: invalid value 'al1' (valid: al2023, al2)"},
+		{{NULL, NULL, "-dash"}, "LAMBDA_CONTAINER: invalid container name"},
+		{{NULL, NULL, "a b"}, "LAMBDA_CONTAINER"},
+		{{NULL, NULL, "a/b"}, "LAMBDA_CONTAINER"},
+		{{NULL, NULL, NULL, "--features 'x'"}, "LAMBDA_CARGO_FLAGS: "},
+		{{NULL, NULL, NULL, "--x $(rm -rf /)"}, "LAMBDA_CARGO_FLAGS"},
+		{{NULL, NULL, NULL, "--target=foo"}, "'--target=foo' is set by lambda-make"},
+		{{NULL, NULL, NULL, "--release"}, "'--release' is set by lambda-make"},
+		{{NULL, NULL, NULL, "-Zbuild-std"}, "'-Zbuild-std' is set by"},
+		{{NULL, NULL, NULL, "locked"}, "is not a flag"},
+		{{NULL, NULL, NULL, NULL, "a.b"}, "LAMBDA_FUNCTIONS"},
 	};
 	char longname[200];
 	size_t i;
@@ -125,18 +124,18 @@ rejects(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		const char *const *v = bad[i].v;
 
-		if (record(v[0], v[1], v[2], v[3], v[4], v[5], v[6]) != NULL)
+		if (record(v[0], v[1], v[2], v[3], v[4]) != NULL)
 			fail_msg("case %zu accepted", i);
 		if (!strstr(err_get(), bad[i].msg))
 			fail_msg("case %zu: got '%s'", i, err_get());
 	}
 	memset(longname, 'a', 129);
 	longname[129] = '\0';
-	assert_null(record(NULL, NULL, NULL, longname, NULL, NULL, NULL));
+	assert_null(record(NULL, NULL, longname, NULL, NULL));
 	longname[128] = '\0';
-	assert_non_null(record(NULL, NULL, NULL, longname, NULL, NULL, NULL));
+	assert_non_null(record(NULL, NULL, longname, NULL, NULL));
 	/* a flag value may follow its flag as a separate word */
-	assert_non_null(record(NULL, NULL, NULL, NULL, "--features serde", NULL, NULL));
+	assert_non_null(record(NULL, NULL, NULL, "--features serde", NULL));
 }
 
 /* The lambda-invoke / lambda-watch settings: defaults, normalised values, and one

@@ -12,8 +12,8 @@ static struct cmd_env env;
 static int
 setup(void **state)
 {
-	struct cfg_in in = {"prod", "x86_64 arm64", NULL, "dev-box", "--locked --features=a,b",
-			    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	struct cfg_in in = {.arch = "x86_64 arm64", .container = "dev-box",
+			    .cargo_flags = "--locked --features=a,b"};
 
 	(void)state;
 	memset(&env, 0, sizeof(env));
@@ -177,8 +177,8 @@ errors(void **state)
 static void
 local(void **state)
 {
-	struct cfg_in in = {NULL, NULL, NULL, "dev-box", NULL, NULL, NULL, NULL, NULL,
-			    "hello", "ev ents/a.json", "7", "127.0.0.1:9100", NULL, NULL, NULL};
+	struct cfg_in in = {.container = "dev-box", .function = "hello",
+			    .event = "ev ents/a.json", .timeout = "7", .watch_addr = "127.0.0.1:9100"};
 	struct cfg saved = env.cfg;
 	struct strv extra = {0};
 	struct buf b = {0};
