@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # lambda-stage.sh: run one `docker build` of one stage of docker/Dockerfile, with
 # BuildKit when the client supports it and the classic builder otherwise.
-# Called by the command lines that $(lambda-build ...) generates.
+# Called by the command lines that $(lambda-commands ...) generates.
 set -euo pipefail
 
 usage() {

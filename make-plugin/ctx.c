@@ -236,6 +236,15 @@ unlink_quiet(const char *path)
 	return 0;
 }
 
+/* Make dir an empty directory; the number of entries removed. */
+static int
+empty_dir(const char *dir)
+{
+	struct strv none = {0};
+
+	return dir_make(dir) < 0 ? -1 : prune(dir, &none);
+}
+
 /* Mirror the cargo home unless the last mirror is complete and current: its
  * signature file matches the home's signature, and so does the signature recomputed
  * from the copy (a copy emptied, switched or damaged by hand is redone). The
@@ -402,7 +411,8 @@ out:
 }
 
 int
-ctx_sync(const char *dir, const char *cargo_home, const struct strv *exclude, struct proj *pj)
+ctx_sync(const char *dir, const char *tools, const char *cargo_home, const struct strv *exclude,
+	 struct proj *pj)
 {
 	struct strv *outside = &pj->outside;
 	struct strv vdirs = {0}, skip = {0};
@@ -452,6 +462,16 @@ ctx_sync(const char *dir, const char *cargo_home, const struct strv *exclude, st
 	    (r = vendor_sync(dir, &vdirs, p.s, lo.prefix)) < 0)
 		goto fail;
 	n += r;
+	/* the image's helper scripts: the same bytes for every project */
+	if (path_join(&p, dir, ".lambda/ctx/tools") < 0)
+		goto fail;
+	if (tools && *tools)
+		r = ctx_mirror(tools, p.s, 0);
+	else
+		r = empty_dir(p.s);
+	if (r < 0)
+		goto fail;
+	n += r;
 	if (path_join(&p, dir, ".lambda/ctx/cargo-home") < 0)
 		goto fail;
 	if (cargo_home && *cargo_home) {
@@ -459,14 +479,13 @@ ctx_sync(const char *dir, const char *cargo_home, const struct strv *exclude, st
 			goto fail;
 		n += r;
 	} else {
-		struct strv none = {0};
 		size_t at = p.len;
 
 		/* the signature goes first: it must never describe an emptied copy */
 		if (buf_adds(&p, ".sig") < 0 || unlink_quiet(p.s) < 0)
 			goto fail;
 		p.s[p.len = at] = '\0';
-		if (dir_make(p.s) < 0 || (r = prune(p.s, &none)) < 0)
+		if ((r = empty_dir(p.s)) < 0)
 			goto fail;
 		n += r;
 	}

@@ -5,14 +5,19 @@
 #include "proj.h"
 #include "walk.h"
 
+/* The image's helper scripts (tools/ of the context), relative to LAMBDA_HOME. */
+#define CTX_TOOLS "docker/image"
+
 /* Bring dir/.lambda/ctx up to date: skel/ (the deps skeleton), src/ (a mirror of the
  * project's files as proj_walk lists them, compared by content), vendor/ (the
- * vendored directories, see vendor.h), cargo-home/ (a mirror of cargo_home, or
- * empty when cargo_home is NULL or ""), and .lambda/.gitignore ("*"). exclude:
+ * vendored directories, see vendor.h), tools/ (a mirror of tools, the image's
+ * helper scripts, or empty when tools is NULL or ""), cargo-home/ (a mirror of
+ * cargo_home, or empty when cargo_home is NULL or ""), and .lambda/.gitignore ("*"). exclude:
  * LAMBDA_EXCLUDE's patterns (after .dockerignore's). Returns the number of files
  * written or removed, -1 on error. pj is opened here; on success the caller reads
  * what it left out (outside, kept, masked) and closes it. */
-int ctx_sync(const char *dir, const char *cargo_home, const struct strv *exclude, struct proj *pj);
+int ctx_sync(const char *dir, const char *tools, const char *cargo_home, const struct strv *exclude,
+	     struct proj *pj);
 /* Make dst hold exactly the regular files of src (skipping the top-level
  * target/ and .lambda/, and .git),
  * writing only files whose content or exec bit differ; byname: trust equal size

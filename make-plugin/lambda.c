@@ -478,7 +478,7 @@ arch_arg(const struct env *v, char *s, unsigned *out)
 }
 
 static char *
-fn_build(const char *nm, unsigned int argc, char **argv)
+fn_commands(const char *nm, unsigned int argc, char **argv)
 {
 	struct env v;
 	struct buf out = {0};
@@ -740,20 +740,26 @@ fn_context(const char *nm, unsigned int argc, char **argv)
 	struct buf out = {0};
 	struct proj pj;
 	struct cfg c;
-	char *dir = var("LAMBDA_DIR"), *ch = var("LAMBDA_CARGO_HOME");
+	char *dir = var("LAMBDA_DIR"), *ch = var("LAMBDA_CARGO_HOME"), *home = var("LAMBDA_HOME");
+	struct buf tools = {0};
 	size_t i;
 	int n = -1;
 
 	(void)argc, (void)argv;
-	n = project_lock(arg_trim(dir));
+	if (!*arg_trim(home))
+		err_set("LAMBDA_HOME is empty: include lambda.mk rather than loading the module alone");
+	else if (buf_fmt(&tools, "%s/" CTX_TOOLS, arg_trim(home)) == 0)
+		n = project_lock(arg_trim(dir));
 	if (n == 0 && config_load(&c) == 0) {
-		n = ctx_sync(arg_trim(dir), arg_trim(ch), &c.exclude, &pj);
+		n = ctx_sync(arg_trim(dir), tools.s, arg_trim(ch), &c.exclude, &pj);
 		cfg_free(&c);
 	} else {
 		n = -1;
 	}
 	gmk_free(dir);
 	gmk_free(ch);
+	gmk_free(home);
+	buf_free(&tools);
 	if (n < 0)
 		return fail(nm, err_get());
 	for (i = 0; i < pj.outside.n; i++) {
@@ -1044,7 +1050,7 @@ lambda_gmk_setup(const gmk_floc *floc)
 	gmk_add_function("lambda-config", fn_config, 0, 1, 0);
 	gmk_add_function("lambda-skeleton", fn_skeleton, 2, 2, 0);
 	gmk_add_function("lambda-bins", fn_bins, 1, 1, 0);
-	gmk_add_function("lambda-build", fn_build, 1, 3, 0);
+	gmk_add_function("lambda-commands", fn_commands, 1, 3, 0);
 	gmk_add_function("lambda-step", fn_step, 2, 2, 0);
 	gmk_add_function("lambda-explain", fn_explain, 2, 2, 0);
 	gmk_add_function("lambda-key", fn_key, 2, 2, 0);

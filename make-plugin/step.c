@@ -2,6 +2,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ctx.h"
+#include "hash.h"
 #include "mhash.h"
 #include "proj.h"
 #include "quote.h"
@@ -148,6 +150,11 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 		    buf_fmt(&p, "%s/docker/Dockerfile", e->home) < 0 || hash_file_hex(p.s, key) < 0)
 			goto out;
 		if (add_line(lines, "file", "lambda-make's Dockerfile", key) < 0)
+			goto out;
+		/* the helpers the base stage copies in (tools/ of the context) */
+		p.len = 0;
+		if (buf_fmt(&p, "%s/" CTX_TOOLS, e->home) < 0 ||
+		    hash_tree_lines_at(p.s, NULL, "file", "tools", lines) < 0)
 			goto out;
 	} else if (!strcmp(stage, "deps")) {
 		if (vendor_dirs(e->dir, &vdirs) < 0)

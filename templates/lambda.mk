@@ -100,13 +100,13 @@ lambda-explain: lambda-validate
 
 # The legacy path: no layer cache at all, the same artifacts.
 lambda-docker: lambda-context
-	$(lambda-build docker)
+	$(lambda-commands docker)
 
 lambda-dev: lambda-validate
-	$(lambda-build dev)
+	$(lambda-commands dev)
 
 lambda-dev-start lambda-dev-stop lambda-dev-status: lambda-validate
-	@$(lambda-build dev,,$(patsubst lambda-dev-%,%,$@))
+	@$(lambda-commands dev,,$(patsubst lambda-dev-%,%,$@))
 
 # The dev build only when its content key changed (or a placed bootstrap is not
 # the one it recorded): what lambda-invoke and lambda-watch run first. Their
@@ -132,7 +132,7 @@ lambda-watch: lambda-validate
 
 # This project's images, tags and dev container in the engine (lambda-prune.sh).
 lambda-prune: lambda-validate
-	$(lambda-build prune)
+	$(lambda-commands prune)
 
 lambda-clean:
 	rm -rf -- $(lambda-quote $(LAMBDA_DIR)/.lambda) $(lambda-quote $(LAMBDA_DIR)/target/lambda)

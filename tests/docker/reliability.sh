@@ -299,7 +299,7 @@ wait_for() {
 # build_pids: the processes of our build step inside the engine (LAMBDA_BINS=$bin).
 build_pids() {
 	local pid
-	for pid in $(pgrep -f 'lambda-build|build-script-build' || true); do
+	for pid in $(pgrep -f 'lambda-compile|build-script-build' || true); do
 		tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "LAMBDA_BINS=$bin" && echo "$pid"
 	done
 	return 0

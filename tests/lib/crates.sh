@@ -5,9 +5,8 @@
 # a deps stage before it compiles stubs and dependencies, which are not counted.
 build_crates() {
 	# The classic client wraps each stderr chunk in colour codes, and a chunk may
-	# end mid-line: strip them first. Then skip the echo of the RUN that writes
-	# lambda-build (this text included), which both builders print (classic:
-	# "Step N/M : RUN ...", BuildKit: "#N [deps ...] RUN ...").
+	# end mid-line: strip them first. A line echoing a RUN instruction never starts
+	# the count (classic: "Step N/M : RUN ...", BuildKit: "#N [deps ...] RUN ...").
 	# shellcheck disable=SC2001 # a pattern, which ${…//…} cannot express without extglob
 	sed 's/\x1b\[[0-9;]*m//g' <<<"$1" |
 		awk '/lambda-make: (incremental|full build)/ && !/RUN / { f = 1 } f' |

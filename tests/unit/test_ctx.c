@@ -18,7 +18,7 @@ static int
 ctx_sync0(const char *dir, const char *home)
 {
 	struct proj pj;
-	int n = ctx_sync(dir, home, NULL, &pj);
+	int n = ctx_sync(dir, NULL, home, NULL, &pj);
 
 	if (n >= 0)
 		proj_close(&pj);
@@ -64,6 +64,35 @@ mirror(void **state)
 	assert_int_equal(unlink("p/sub/deep/f.txt"), 0);
 	assert_int_equal(ctx_mirror("p", "m", 0), 1);
 	assert_int_not_equal(access("m/sub", F_OK), 0);
+	fx_leave();
+}
+
+/* tools/ mirrors the image's helper scripts, executable bits kept; none: emptied. */
+static void
+tools_mirrored(void **state)
+{
+	struct proj pj;
+	struct stat st;
+	char *s;
+
+	(void)state;
+	fx_enter();
+	fx_write("p/Cargo.toml", "[package]\nname = \"p\"\nversion = \"1.0.0\"\n");
+	fx_write("p/src/main.rs", "fn main() {}\n");
+	fx_write("img/lambda-cargo", "#!/bin/sh\n");
+	assert_int_equal(chmod("img/lambda-cargo", 0755), 0);
+	assert_true(ctx_sync("p", "img", NULL, NULL, &pj) > 0);
+	proj_close(&pj);
+	s = slurp("p/.lambda/ctx/tools/lambda-cargo");
+	assert_string_equal(s, "#!/bin/sh\n");
+	free(s);
+	assert_int_equal(stat("p/.lambda/ctx/tools/lambda-cargo", &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	assert_int_equal(ctx_sync("p", "img", NULL, NULL, &pj), 0);
+	proj_close(&pj);
+	assert_int_equal(ctx_sync0("p", NULL), 1);
+	assert_int_not_equal(access("p/.lambda/ctx/tools/lambda-cargo", F_OK), 0);
+	assert_int_equal(stat("p/.lambda/ctx/tools", &st), 0);
 	fx_leave();
 }
 
@@ -155,7 +184,7 @@ links_stay_inside(void **state)
 	assert_int_equal(symlink("../../secret", "p/src/creds"), 0);
 	assert_int_equal(symlink("main.rs", "p/src/also.rs"), 0);
 	assert_int_equal(symlink("nowhere", "p/dangling"), 0);
-	assert_true(ctx_sync("p", NULL, NULL, &away) > 0);
+	assert_true(ctx_sync("p", NULL, NULL, NULL, &away) > 0);
 	assert_int_equal(away.outside.n, 1);
 	assert_string_equal(away.outside.v[0], "src/creds");
 	assert_int_not_equal(access("p/.lambda/ctx/src/src/creds", F_OK), 0);
@@ -178,6 +207,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mirror),
 		cmocka_unit_test(sync_and_home_signature),
+		cmocka_unit_test(tools_mirrored),
 		cmocka_unit_test(skeleton_times_follow_content),
 		cmocka_unit_test(links_stay_inside),
 	};

@@ -256,7 +256,7 @@ project_rules(void **state)
 	assert_int_equal(c.exclude.n, 2);
 	assert_string_equal(c.exclude.v[0], "README.md");
 	assert_string_equal(c.exclude.v[1], "!data/big.bin");
-	assert_true(ctx_sync(".", NULL, &c.exclude, &pj) > 0);
+	assert_true(ctx_sync(".", NULL, NULL, &c.exclude, &pj) > 0);
 	proj_close(&pj);
 	assert_int_equal(access(".lambda/ctx/src/data/big.bin", F_OK), 0);
 	assert_int_equal(access(".lambda/ctx/src/data/keep.txt", F_OK), 0);

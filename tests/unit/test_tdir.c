@@ -83,7 +83,7 @@ context(void **state)
 	{
 		struct proj pj;
 
-		assert_true(ctx_sync("p", NULL, NULL, &pj) > 0);
+		assert_true(ctx_sync("p", NULL, NULL, NULL, &pj) > 0);
 		proj_close(&pj);
 	}
 	assert_int_equal(access("p/.lambda/ctx/src/build/out", F_OK), -1);

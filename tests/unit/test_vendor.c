@@ -17,7 +17,7 @@ static int
 ctx_sync0(const char *dir, const char *home)
 {
 	struct proj pj;
-	int n = ctx_sync(dir, home, NULL, &pj);
+	int n = ctx_sync(dir, NULL, home, NULL, &pj);
 
 	if (n >= 0)
 		proj_close(&pj);

@@ -134,7 +134,8 @@ fi
 
 # --- 2. build context by hand (the C skeleton writer will do this later) ------
 ctx=$work/ctx
-mkdir -p "$ctx/skel/src" "$ctx/src"
+mkdir -p "$ctx/skel/src" "$ctx/src" "$ctx/tools"
+cp -- "$ROOT"/docker/image/* "$ctx/tools/"
 cp -- "$example/Cargo.toml" "$example/Cargo.lock" "$ctx/skel/"
 printf 'fn main(){}\n' >"$ctx/skel/src/main.rs"
 (cd -- "$example" && tar --exclude=./target -cf - .) | tar -C "$ctx/src" -xpf -
@@ -142,7 +143,7 @@ printf 'fn main(){}\n' >"$ctx/skel/src/main.rs"
 printf '// %s\n' "$run_id" >>"$ctx/src/src/main.rs"
 if timed "vendor crates (vendor.sh)" "$work/vendor.log" \
 	"$ROOT/tests/lib/vendor.sh" "$example" "$ctx/cargo-home"; then
-	ok "context prepared (skel/, src/, cargo-home/)"
+	ok "context prepared (skel/, src/, tools/, cargo-home/)"
 else
 	bail "vendor.sh failed"
 fi
