@@ -9,6 +9,8 @@ readonly PROG=dev-container.sh
 # The real location ($(bindir) holds a symlink): the sibling scripts live there.
 HERE=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)
 readonly HERE
+# shellcheck source=docker/engine.sh
+. "$HERE/engine.sh"
 
 # Exit codes (also in --help).
 readonly E_FAIL=1 E_USAGE=2 E_DOCKER=3 E_NOTFOUND=4 E_START=5
@@ -237,23 +239,6 @@ errf=$tmpd/err
 command -v -- "$docker_cmd" >/dev/null 2>&1 ||
 	die "cannot run the docker client '$docker_cmd' (not found; set --docker or LAMBDA_DOCKER)" "$E_DOCKER"
 
-# daemon_down TEXT: the client could not reach the engine at all.
-daemon_down() {
-	[[ $1 == *"Cannot connect to the Docker daemon"* || $1 == *"error during connect"* ||
-		$1 == *"Is the docker daemon running"* ||
-		$1 == *"permission denied while trying to connect"* ]]
-}
-
-# transient TEXT: an error worth retrying (a hiccup, not a wrong request).
-transient() {
-	local t=${1,,}
-	[[ $t == *"i/o timeout"* || $t == *"connection reset"* || $t == *"broken pipe"* ||
-		$t == *"temporarily unavailable"* || $t == *"try again"* || $t == *"unexpected eof"* ||
-		$t == *"context deadline exceeded"* || $t == *"tls handshake timeout"* ||
-		$t == *"too many requests"* || $t == *"service unavailable"* || $t == *" 503"* ||
-		$t == *"device or resource busy"* || $t == *"timed out"* ]]
-}
-
 # first_line TEXT: the first line, for one-line messages.
 first_line() { printf '%s' "${1%%$'\n'*}"; }
 
@@ -268,10 +253,10 @@ dk() {
 		dk_out=$("$docker_cmd" "$@" 2>"$errf") || rc=$?
 		dk_err=$(<"$errf")
 		((rc == 0)) && return 0
-		if daemon_down "$dk_err"; then
+		if engine_down "$dk_err"; then
 			die "cannot reach the Docker daemon: $(first_line "$dk_err")" "$E_DOCKER"
 		fi
-		if ((try < tries)) && transient "$dk_err"; then
+		if ((try < tries)) && engine_transient "$dk_err"; then
 			note "docker $1 failed ($(first_line "$dk_err")); retry $try in ${delay}s"
 			sleep "$delay"
 			delay=$(awk -v d="$delay" 'BEGIN { print d * 2 }')
@@ -282,15 +267,12 @@ dk() {
 	done
 }
 
-# not_found TEXT: docker's "no such container" answer.
-not_found() { [[ ${1,,} == *"no such container"* || ${1,,} == *"no such object"* ]]; }
-
 # inspect: c_state (running|stopped|not_found), c_id and c_config of the container.
 inspect() {
 	c_state=not_found c_id='' c_config='' c_status=''
 	if ! dk container inspect --format \
 		'{{.State.Status}} {{.Id}} {{index .Config.Labels "lambda-make.config"}}' -- "$name"; then
-		not_found "$dk_err" && return 0
+		engine_no_container "$dk_err" && return 0
 		die "docker inspect $name failed: $(first_line "$dk_err")" "$E_DOCKER"
 	fi
 	local st
@@ -504,7 +486,7 @@ ensure_running() {
 	fi
 	if [[ $c_state != not_found && $c_config != "$config" ]]; then
 		note "notice: container $name has a different configuration (image, project, arch, user or environment changed): recreating it"
-		dk container rm -f -- "$name" || not_found "$dk_err" ||
+		dk container rm -f -- "$name" || engine_no_container "$dk_err" ||
 			die "cannot remove container $name: $(first_line "$dk_err")" "$E_FAIL"
 		c_state=not_found
 	fi
@@ -526,7 +508,7 @@ ensure_running() {
 						[[ $c_state != not_found ]] || break
 						sleep 0.2
 					done
-				elif ! not_found "$dk_err"; then
+				elif ! engine_no_container "$dk_err"; then
 					start_failed "docker start: $(first_line "$dk_err")"
 				fi
 				create
@@ -632,7 +614,7 @@ do_build() {
 			place
 			return 0
 		fi
-		daemon_down "$build_err" && die "cannot reach the Docker daemon: $(first_line "$build_err")" "$E_DOCKER"
+		engine_down "$build_err" && die "cannot reach the Docker daemon: $(first_line "$build_err")" "$E_DOCKER"
 		# cargo's own failures (101: compile error) are deterministic: no retry.
 		((build_rc != 101)) || die "cargo build failed (exit $build_rc)" "$E_FAIL"
 		((attempt < tries)) || die "cargo build failed (exit $build_rc) after $tries attempts" "$E_FAIL"
@@ -673,7 +655,7 @@ stop)
 		exit 0
 	fi
 	if [[ $c_state == running ]]; then
-		dk container stop -- "$name" >/dev/null || not_found "$dk_err" ||
+		dk container stop -- "$name" >/dev/null || engine_no_container "$dk_err" ||
 			die "docker stop $name failed: $(first_line "$dk_err")" "$E_FAIL"
 	fi
 	note "container $name stopped"

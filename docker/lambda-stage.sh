@@ -3,6 +3,9 @@
 # BuildKit when the client supports it and the classic builder otherwise.
 # Called by the command lines that $(lambda-commands ...) generates.
 set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+# shellcheck source=docker/engine.sh
+. "$here/engine.sh"
 
 usage() {
 	cat <<'USAGE'
@@ -110,16 +113,6 @@ client_id() {
 	stat -L -c '%n %s %Y' "$path"
 }
 
-probe() {
-	local tmp rc=0
-	tmp=$(mktemp -d)
-	printf 'FROM scratch\nCOPY probe /probe\n' >"$tmp/Dockerfile"
-	echo ok >"$tmp/probe"
-	DOCKER_BUILDKIT=1 "$docker" build -q --output "type=local,dest=$tmp/out" "$tmp" >/dev/null 2>&1 || rc=$?
-	if [[ $rc -eq 0 && -f $tmp/out/probe ]]; then echo buildkit; else echo classic; fi
-	rm -rf "$tmp"
-}
-
 id=$(client_id)
 builder=''
 if [[ -f $probe_file ]]; then
@@ -127,7 +120,7 @@ if [[ -f $probe_file ]]; then
 	[[ ${cached_id:-} == "$id" ]] && builder=$cached_builder
 fi
 if [[ -z $builder ]]; then
-	builder=$(probe)
+	builder=$(engine_builder "$docker")
 	printf '%s %s\n' "$builder" "$id" >"$probe_file.$$" && mv -f "$probe_file.$$" "$probe_file"
 fi
 
@@ -330,8 +323,7 @@ bk_build() {
 			sleep "$((RANDOM % 3 + 1)).$((RANDOM % 10))"
 			run flock /tmp/lambda-make-buildkit.lock "$docker" build "$@" || rc=$?
 		fi
-		if [[ $rc -ne 0 && $try -lt 4 ]] &&
-			tail -n "+$((mark + 1))" "$log" | grep -qE 'invalid request .* for build|failed to get edge'; then
+		if [[ $rc -ne 0 && $try -lt 4 ]] && engine_lost_step "$(tail -n "+$((mark + 1))" "$log")"; then
 			echo "lambda-stage: BuildKit lost a shared build step (engine race); retrying ($try/3)" >&2
 			continue
 		fi

@@ -16,7 +16,7 @@ rm -rf "$work" && mkdir -p "$work/build" "$work/copy"
 prefix=$work/prefix
 copy=$work/copy
 cmds=(build-lambda.sh dev-container.sh builder-image.sh lambda-vendor.sh lambda-invoke.sh)
-plan 28
+plan 29
 
 # Built from a copy of the source (what a tarball or clone would be), which is
 # removed below, with the build dir, before the installed tree is used.
@@ -28,7 +28,8 @@ ok "no libtool .la left beside the module" test ! -e "$prefix/lib/lambda-make/la
 ok "lambda.mk, lambda-paths.mk, lambda-help.txt and the docker files installed" \
 	test -f "$prefix/share/lambda-make/lambda.mk" -a -f "$prefix/share/lambda-make/lambda-paths.mk" \
 	-a -f "$prefix/share/lambda-make/lambda-help.txt" \
-	-a -x "$prefix/share/lambda-make/docker/build-lambda.sh" -a -f "$prefix/share/lambda-make/docker/Dockerfile"
+	-a -x "$prefix/share/lambda-make/docker/build-lambda.sh" -a -f "$prefix/share/lambda-make/docker/Dockerfile" \
+	-a -f "$prefix/share/lambda-make/docker/engine.sh" -a -x "$prefix/share/lambda-make/docker/image/lambda-compile"
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 is "pkg-config: plugin variable" "$(pkg-config --variable=plugin lambda-make)" "$prefix/lib/lambda-make/lambda.so"
 is "pkg-config: mkfile variable" "$(pkg-config --variable=mkfile lambda-make)" "$prefix/share/lambda-make/lambda.mk"
@@ -102,6 +103,9 @@ like "installed: make lambda-help prints the installed help text" "$out" "lambda
 out=$(cd "$proj" && LAMBDA_DOCKER=/nonexistent build-lambda.sh prod --arch arm64 --dry-run 2>&1) || true
 like "build-lambda.sh from bin drives the installed lambda.mk" "$out" \
 	"$prefix/share/lambda-make/docker/lambda-stage.sh --docker=/nonexistent --stage=runtime"
+# the engine seam is found beside the scripts that source it, through bin's symlinks
+out=$(dev-container.sh status --docker=/nonexistent 2>&1) || true
+like "dev-container.sh from bin finds engine.sh and reaches its own checks" "$out" "/nonexistent"
 
 # lambda-invoke.sh from bin finds its Runtime API server (a sibling in share):
 # a bootstrap that echoes the event back as its response.

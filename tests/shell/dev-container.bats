@@ -6,9 +6,9 @@
 setup() {
 	src=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	t=$BATS_TEST_TMPDIR
-	# The script and a fake build-lambda.sh side by side (the fallback calls it).
+	# The script, its engine.sh and a fake build-lambda.sh side by side (the fallback calls it).
 	mkdir -p "$t/docker" "$t/bin" "$t/state" "$t/run"
-	cp "$src/docker/dev-container.sh" "$t/docker/"
+	cp "$src/docker/dev-container.sh" "$src/docker/engine.sh" "$t/docker/"
 	cat >"$t/docker/build-lambda.sh" <<'EOF'
 #!/usr/bin/env bash
 printf '%s\n' "$@" >"$FAKE_STATE/fallback"

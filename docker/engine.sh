@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# engine.sh: what the container engine's answers mean, in one place. Sourced by
+# the scripts that call the engine (dev-container.sh, lambda-stage.sh). The
+# engine_* tests read an error text and return 0 when it is of that kind.
+
+# engine_down TEXT: the client could not reach the engine at all.
+engine_down() {
+	[[ $1 == *"Cannot connect to the Docker daemon"* || $1 == *"error during connect"* ||
+		$1 == *"Is the docker daemon running"* ||
+		$1 == *"permission denied while trying to connect"* ]]
+}
+
+# engine_transient TEXT: an error worth retrying (a hiccup, not a wrong request).
+engine_transient() {
+	local t=${1,,}
+	[[ $t == *"i/o timeout"* || $t == *"connection reset"* || $t == *"broken pipe"* ||
+		$t == *"temporarily unavailable"* || $t == *"try again"* || $t == *"unexpected eof"* ||
+		$t == *"context deadline exceeded"* || $t == *"tls handshake timeout"* ||
+		$t == *"too many requests"* || $t == *"service unavailable"* || $t == *" 503"* ||
+		$t == *"device or resource busy"* || $t == *"timed out"* ]]
+}
+
+# engine_no_container TEXT: the engine's "no such container" answer.
+engine_no_container() { [[ ${1,,} == *"no such container"* || ${1,,} == *"no such object"* ]]; }
+
+# engine_lost_step TEXT: BuildKit (Docker 20.10) lost a build step that two
+# concurrent builds shared: the build itself was fine, a retry succeeds.
+engine_lost_step() { grep -qE 'invalid request .* for build|failed to get edge' <<<"$1"; }
+
+# engine_builder CLIENT: "buildkit" when CLIENT builds with BuildKit (DOCKER_BUILDKIT=1
+# and a local --output work: Debian's 20.10 client), else "classic" (a newer
+# client without buildx).
+engine_builder() {
+	local tmp rc=0
+	tmp=$(mktemp -d)
+	printf 'FROM scratch\nCOPY probe /probe\n' >"$tmp/Dockerfile"
+	echo ok >"$tmp/probe"
+	DOCKER_BUILDKIT=1 "$1" build -q --output "type=local,dest=$tmp/out" "$tmp" >/dev/null 2>&1 || rc=$?
+	if [[ $rc -eq 0 && -f $tmp/out/probe ]]; then echo buildkit; else echo classic; fi
+	rm -rf "$tmp"
+}
