@@ -27,15 +27,34 @@ engine_no_container() { [[ ${1,,} == *"no such container"* || ${1,,} == *"no suc
 # concurrent builds shared: the build itself was fine, a retry succeeds.
 engine_lost_step() { grep -qE 'invalid request .* for build|failed to get edge' <<<"$1"; }
 
-# engine_builder CLIENT: "buildkit" when CLIENT builds with BuildKit (DOCKER_BUILDKIT=1
+# engine_builder CLIENT: "podman" when CLIENT is podman (its own builder, buildah);
+# "buildkit" when CLIENT builds with BuildKit (DOCKER_BUILDKIT=1
 # and a local --output work: Debian's 20.10 client), else "classic" (a newer
 # client without buildx).
 engine_builder() {
 	local tmp rc=0
+	if "$1" --version 2>/dev/null | grep -qi '^podman'; then
+		echo podman
+		return
+	fi
 	tmp=$(mktemp -d)
 	printf 'FROM scratch\nCOPY probe /probe\n' >"$tmp/Dockerfile"
 	echo ok >"$tmp/probe"
 	DOCKER_BUILDKIT=1 "$1" build -q --output "type=local,dest=$tmp/out" "$tmp" >/dev/null 2>&1 || rc=$?
 	if [[ $rc -eq 0 && -f $tmp/out/probe ]]; then echo buildkit; else echo classic; fi
 	rm -rf "$tmp"
+}
+
+# engine_podman_cache PROJECT_DIR ARCH: the id of the project's target cache for ARCH
+# under podman (rootful: /var/tmp/buildah-cache/ID).
+engine_podman_cache() { echo "lambda-make-$(sha256sum <<<"$1" | cut -c1-16)-$2"; }
+
+# engine_podman_dockerfile ID < DOCKERFILE: the Dockerfile for podman 4.3 (buildah),
+# which knows cache mounts but not sharing=private, and whose from= does not seed
+# a cache: the build stage's target dir is a cache of its own (id ID, one per project
+# and arch) at /lambda/target, which lambda-compile seeds from the deps layer's
+# /build/target whenever the deps step ran again.
+engine_podman_dockerfile() {
+	sed -E -e 's|--mount=type=cache,target=/build/target,from=deps,source=/build/target,sharing=private lambda-compile$|--mount=type=cache,id='"$1"',target=/lambda/target,sharing=locked LAMBDA_TARGET_CACHE=/lambda/target lambda-compile|' \
+		-e '/^RUN /s/sharing=private/sharing=locked/g'
 }

@@ -92,25 +92,27 @@ args+=(--build-arg "LAMBDA_PROJECT_DIR=$proj_dir"
 # prune_stale: after a successful build, remove this project's untagged images for
 # this target that the build did not use: the classic builder leaves every stage's
 # last image behind (~2 GB for a build stage) and re-tagging leaves the old image;
-# the ones this build printed (" ---> ID") are the classic layer cache of the next
-# build and stay. Removal is best effort (an image in use is skipped).
+# the ones this build printed (classic " ---> ID", podman "--> [Using cache ]ID")
+# are the layer cache of the next build and stay, compared by their first 11
+# digits (podman prints that many). Removal is best effort (an image in use is skipped).
 prune_stale() {
 	local ids id used stale=()
 	ids=$("$docker" images -q --filter dangling=true --filter "label=lambda-make.project=$proj_dir" \
 		--filter "label=lambda-make.target=$triple" 2>/dev/null) || return 0
 	[[ -n $ids ]] || return 0
-	used=$(grep -oE -- '---> [0-9a-f]{12}' "$log" | cut -c6- || true)
+	used=$(grep -oE -- '--?-> (Using cache )?[0-9a-f]{11}' "$log" | grep -oE '[0-9a-f]{11}$' || true)
 	for id in $ids; do
-		grep -qxF -- "$id" <<<"$used" || stale+=("$id")
+		grep -qxF -- "${id:0:11}" <<<"$used" || stale+=("$id")
 	done
 	((${#stale[@]} == 0)) || "$docker" rmi -- "${stale[@]}" >/dev/null 2>&1 || true
 }
 
-# The builder a client supports depends only on the client binary: cache by it.
+# The builder a client supports depends only on the client binary (and on how
+# engine_builder tells them apart: its first word): cache by it.
 client_id() {
 	local path
 	path=$(command -v "$docker") || return 1
-	stat -L -c '%n %s %Y' "$path"
+	stat -L -c 'probe2:%n:%s:%Y' "$path"
 }
 
 id=$(client_id)
@@ -276,7 +278,12 @@ failed() {
 # built_or_cached: "built" if any RUN step of this build ran, else "cached".
 built_or_cached() {
 	local id
-	if [[ $builder == buildkit ]]; then
+	if [[ $builder == podman ]]; then
+		# a RUN step that ran is not followed by buildah's "--> Using cache"
+		awk '/^\[[0-9]+\/[0-9]+\] STEP [0-9]+\/[0-9]+: RUN / { r = 1; next }
+			r && /^--> Using cache/ { r = 0; next }
+			r { found = 1; exit } END { exit !found }' "$log" && { echo built; return; }
+	elif [[ $builder == buildkit ]]; then
 		while read -r id; do
 			grep -q "^#$id DONE" "$log" && { echo built; return; }
 		done < <(sed -nE 's/^#([0-9]+) \[[^]]*\] RUN .*/\1/p' "$log" | sort -u)
@@ -297,6 +304,8 @@ done_line() {
 	how="$(built_or_cached) in $((SECONDS - started)) s"
 	if [[ $builder == buildkit ]]; then
 		say "$how (BuildKit)"
+	elif [[ $builder == podman ]]; then
+		say "$how (podman)"
 	elif [[ $stage == runtime || $stage == build ]]; then
 		say "$how (classic builder: every release build recompiles all of the project's crates, no cache mounts; BuildKit rebuilds only the changed ones: install docker-buildx, or set LAMBDA_DOCKER to a client that runs it with DOCKER_BUILDKIT=1, such as Debian's docker.io 20.10)"
 	else
@@ -357,9 +366,16 @@ queue_push() {
 	printf '%s\n' "$push_ref" >"$queue/.$name.$$" && mv -f "$queue/.$name.$$" "$queue/$name"
 }
 
-if [[ $builder == buildkit ]]; then
-	df=$state/lambda.Dockerfile
-	cp "$dockerfile" "$df.$$" && mv -f "$df.$$" "$df"
+if [[ $builder == buildkit || $builder == podman ]]; then
+	if [[ $builder == podman ]]; then
+		# one Dockerfile per arch: it names the arch's target cache
+		df=$state/lambda.podman-$arch.Dockerfile
+		engine_podman_dockerfile "$(engine_podman_cache "$proj_dir" "$arch")" \
+			<"$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
+	else
+		df=$state/lambda.Dockerfile
+		cp "$dockerfile" "$df.$$" && mv -f "$df.$$" "$df"
+	fi
 	export DOCKER_BUILDKIT=1
 	if [[ -n $output ]]; then
 		rm -rf "$output.tmp"
