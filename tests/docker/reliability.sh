@@ -27,7 +27,7 @@ rel_cleanup() {
 }
 trap rel_cleanup EXIT
 
-plan 61
+plan 57
 t0=$SECONDS
 M=$work/injected            # every injection attempt would create this file
 bin=rel${run_id//[^0-9]/}   # a crate and binary name no other project has
