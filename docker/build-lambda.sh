@@ -88,16 +88,11 @@ project=$(cd "$project" && pwd)
 # The real location: $(bindir) holds a symlink to the copy in
 # $(pkgdatadir)/docker, whose parent holds lambda.mk.
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
-mk=${LAMBDA_MK:-}
-if [[ -z $mk && -f $here/../lambda.mk ]]; then mk=$(cd "$here/.." && pwd)/lambda.mk; fi
-if [[ -z $mk ]]; then mk=$(pkg-config --variable=mkfile lambda-make 2>/dev/null || true); fi
-[[ -n $mk && -f $mk ]] || die "cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (a build tree's lambda-uninstalled.mk)" 2
-
-unset MAKEFLAGS MFLAGS MAKELEVEL
-# make expands a command-line variable's value: each '$' is doubled, so an
-# option's text ('$(shell ...)' in --function) stays text and never runs.
-((${#vars[@]} == 0)) || vars=("${vars[@]//\$/\$\$}")
-make_() { make --no-print-directory -C "$project" -f "$mk" LAMBDA_DIR="${project//\$/\$\$}" "${vars[@]}" "$@"; }
+# shellcheck source=docker/config.sh
+. "$here/config.sh"
+mk=$(config_mk "$here") ||
+	die "cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (a build tree's lambda-uninstalled.mk)" 2
+make_() { config_make "$mk" "$project" LAMBDA_DIR="$project" "${vars[@]}" "$@"; }
 
 # Validate first: a bad setting is a usage error and builds nothing.
 make_ -s lambda-validate >/dev/null || exit 2

@@ -11,6 +11,8 @@ HERE=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)
 readonly HERE
 # shellcheck source=docker/engine.sh
 . "$HERE/engine.sh"
+# shellcheck source=docker/config.sh
+. "$HERE/config.sh"
 
 # Exit codes (also in --help).
 readonly E_FAIL=1 E_USAGE=2 E_DOCKER=3 E_NOTFOUND=4 E_START=5
@@ -49,7 +51,7 @@ commands:
 options (every command accepts all of them):
   --docker=CLIENT      docker client (default: \$LAMBDA_DOCKER or docker)
   --dir=DIR            the Cargo project (default: the current dir)
-  --arch=ARCHS         x86_64, arm64 or x86_64,arm64 (default: x86_64)
+  --arch=ARCHS         x86_64, arm64, x86_64,arm64 or all (default: x86_64)
   --container=NAME     container name (default: \$LAMBDA_CONTAINER or lambda-rust-dev)
   --image=IMAGE        image with the Rust toolchain (default: \$LAMBDA_BASE_IMAGE);
                        builder-image.sh builds an offline one and prints its ref
@@ -67,10 +69,12 @@ options (every command accepts all of them):
                        file (lambda.mk passes what .dockerignore/LAMBDA_EXCLUDE exclude)
   --zip                also write a reproducible bootstrap.zip (SOURCE_DATE_EPOCH)
   -h, --help           this text
-Everything after -- goes to cargo build (not --target, --target-dir,
---manifest-path, --message-format: those are set here). The dev profile is
-built with debug=0 (measured fastest for a one-line edit); override with
--- --config profile.dev.debug=2.
+Everything after -- goes to cargo build, validated as LAMBDA_CARGO_FLAGS is
+(man 7 lambda.mk: no shell characters, none of the flags set here such as
+--target or --message-format); the settings are checked by lambda.mk's
+\$(lambda-config) (LAMBDA_MK below). The dev profile is
+built with debug=0 (CARGO_PROFILE_DEV_DEBUG in the container: measured fastest
+for a one-line edit).
 
 The container: labels lambda-make.project=<dir> and lambda-make.config=<hash of
 image ID, mounts and masks, arch set, uid:gid, environment>; a different hash
@@ -91,6 +95,9 @@ environment:
   LAMBDA_DEV_USER=U:G    run as this uid:gid (default: the caller's)
   LAMBDA_DEV_VOLUME=V    cargo registry volume (default lambda-make-cargo-registry)
   SOURCE_DATE_EPOCH      mtime in the zip (default 315532800, 1980-01-01)
+  LAMBDA_MK              the lambda.mk that checks the settings (default: this
+                         installation's, else pkg-config's; from a build tree:
+                         its lambda-uninstalled.mk)
 
 exit codes:
   0  done (status: running)
@@ -165,39 +172,39 @@ start | build | stop | status | shell) ;;
 *) die "unknown command '$cmd' (valid: start, build, stop, status, shell)" "$E_USAGE" ;;
 esac
 
-# Architectures: a set, kept in a fixed order so the same set hashes the same.
-want_x86=0 want_arm=0
-for a in ${arch_arg//,/ }; do
-	case $a in
-	x86_64) want_x86=1 ;;
-	arm64 | aarch64) want_arm=1 ;;
-	all | both) want_x86=1 want_arm=1 ;;
-	*) die "invalid --arch '$arch_arg' (valid: x86_64, arm64, x86_64,arm64)" "$E_USAGE" ;;
+# The settings as the C core validates and normalises them (config.sh): the
+# architectures in a fixed order (so the same set hashes the same), their
+# target triples, the container name, the binaries, the cargo flags.
+mk=$(config_mk "$HERE") ||
+	die "cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (a build tree's lambda-uninstalled.mk)" "$E_USAGE"
+declare -A cfg
+set_args=(LAMBDA_ARCH="${arch_arg//,/ }" LAMBDA_CONTAINER="$name" LAMBDA_FUNCTIONS="${fns[*]}"
+	LAMBDA_CARGO_FLAGS="${cargo_flags[*]}")
+if ! config_read "$mk" "${set_args[@]}"; then
+	# name the option that carries each setting here
+	why=$cfg_error
+	case $why in
+	LAMBDA_ARCH:*) why="--arch (LAMBDA_ARCH)${why#LAMBDA_ARCH}" ;;
+	LAMBDA_CONTAINER:*) why="--container (LAMBDA_CONTAINER)${why#LAMBDA_CONTAINER}" ;;
+	LAMBDA_FUNCTIONS:*) why="--function (LAMBDA_FUNCTIONS)${why#LAMBDA_FUNCTIONS}" ;;
+	LAMBDA_CARGO_FLAGS:*) why="the cargo flags after -- (LAMBDA_CARGO_FLAGS)${why#LAMBDA_CARGO_FLAGS}" ;;
 	esac
+	die "$why" "$E_USAGE"
+fi
+read -ra archs <<<"${cfg[target_arch]}"
+read -ra triples <<<"${cfg[targets]}"
+declare -A triple_of arch_of
+for i in "${!archs[@]}"; do
+	triple_of[${archs[i]}]=${triples[i]}
+	arch_of[${triples[i]}]=${archs[i]}
 done
-archs=()
-((want_x86)) && archs+=(x86_64)
-((want_arm)) && archs+=(arm64)
-((${#archs[@]})) || die "invalid --arch '$arch_arg' (valid: x86_64, arm64, x86_64,arm64)" "$E_USAGE"
 arch_set=$(
 	IFS=,
 	printf '%s' "${archs[*]}"
 )
-
-name_re='^[A-Za-z0-9][A-Za-z0-9_.-]*$'
-[[ $name =~ $name_re ]] || die "invalid container name '$name' (letters, digits, _ . -)" "$E_USAGE"
-fn_re='^[A-Za-z0-9_][A-Za-z0-9_-]*$'
-for f in "${fns[@]}"; do
-	[[ $f =~ $fn_re ]] || die "invalid --function '$f' (a Cargo binary name)" "$E_USAGE"
-done
-for f in "${cargo_flags[@]}"; do
-	case $f in
-	--target | --target=* | --target-dir | --target-dir=* | --manifest-path | --manifest-path=* | \
-		--message-format | --message-format=*)
-		die "cargo flag '$f' is set by $PROG (use --arch for targets)" "$E_USAGE"
-		;;
-	esac
-done
+name=${cfg[container_name]}
+read -ra fns <<<"${cfg[functions]}"
+read -ra cargo_flags <<<"${cfg[cargo_flags]}"
 [[ -n $docker_cmd ]] || die "empty --docker" "$E_USAGE"
 # rel_ok PATH: a plain relative path (no "..", ".", empty or absolute part)
 rel_ok() {
@@ -220,14 +227,6 @@ for f in "${masks[@]}"; do
 	rel_ok "$f" || die "invalid --mask '$f' (a path relative to the project, without . or ..)" "$E_USAGE"
 done
 readonly C_PROJ C_TARGET
-
-# triple ARCH: the Rust target triple.
-triple() {
-	case $1 in
-	x86_64) echo x86_64-unknown-linux-gnu ;;
-	arm64) echo aarch64-unknown-linux-gnu ;;
-	esac
-}
 
 # --- docker calls -----------------------------------------------------------------
 tmpd=$(mktemp -d "${TMPDIR:-/tmp}/lambda-dev.XXXXXX")
@@ -531,7 +530,7 @@ ensure_running() {
 # cargo_build: one docker exec for all architectures. rc in build_rc.
 cargo_build() {
 	local a f args=(container exec -- "$c_id" cargo build --message-format=json-render-diagnostics)
-	for a in "${archs[@]}"; do args+=(--target "$(triple "$a")"); done
+	for a in "${archs[@]}"; do args+=(--target "${triple_of[$a]}"); done
 	[[ -z $cargo_home ]] || args+=(--config "$C_VENDOR_HOME/config.toml")
 	if ((${#fns[@]})); then
 		for f in "${fns[@]}"; do args+=(--bin "$f"); done
@@ -558,11 +557,10 @@ place() {
 		[[ $exe != "$line" ]] || continue
 		exe=${exe%%\"*}
 		[[ $exe == "$C_TARGET"/* ]] || continue
-		case $exe in
-		*/x86_64-unknown-linux-gnu/*) a=x86_64 ;;
-		*/aarch64-unknown-linux-gnu/*) a=arm64 ;;
-		*) continue ;;
-		esac
+		# $C_TARGET/<triple>/debug/<bin>
+		a=${exe#"$C_TARGET"/}
+		a=${arch_of[${a%%/*}]:-}
+		[[ -n $a ]] || continue
 		bin=${exe##*/}
 		src=$dir/${exe#"$C_PROJ"/}
 		[[ -f $src ]] || die "cargo reported $exe but '$src' is missing" "$E_FAIL"

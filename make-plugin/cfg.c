@@ -11,7 +11,7 @@ static const char *const runtimes[] = {"al2023", "al2"};
 /* Flags lambda-make sets itself; a user value would silently fight ours. */
 static const char *const owned_flags[] = {
 	"--target", "--target-dir", "--manifest-path", "--release", "--profile",
-	"-Z", "--config",
+	"-Z", "--config", "--message-format",
 };
 
 static const char *
@@ -718,7 +718,7 @@ int
 cfg_format(const struct cfg *c, struct buf *out)
 {
 	static const char *const order[] = {
-		"target_arch", "runtime", "container_name",
+		"target_arch", "targets", "runtime", "container_name",
 		"functions", "cargo_flags",
 	};
 	size_t i;

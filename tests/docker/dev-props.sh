@@ -13,6 +13,7 @@ src=${LAMBDA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/docker-env.sh
 . "$src/tests/lib/docker-env.sh" lmdev "/tmp/lambda dev props.XXXXXX"
 
+need_make
 iters=${LAMBDA_PROP_ITERS:-100}
 seed0=${LAMBDA_SEED:-$(($(date +%s) % 32768))}
 dc=$src/docker/dev-container.sh

@@ -31,11 +31,13 @@ denv_cleanup() {
 trap denv_cleanup EXIT
 
 # need_make: the build tree's lambda-uninstalled.mk (beside .libs/ of LAMBDA_PLUGIN) in
-# $buildmk, or a TAP "no tests" and exit 1.
+# $buildmk, or a TAP "no tests" and exit 1. Exported as LAMBDA_MK: the scripts
+# run straight from the source tree check their settings with it.
 need_make() {
 	: "${LAMBDA_PLUGIN:?}"
 	buildmk=$(dirname "$(dirname "$LAMBDA_PLUGIN")")/lambda-uninstalled.mk
 	[[ -f $buildmk ]] || { echo "1..0 # no $buildmk"; exit 1; }
+	export LAMBDA_MK=$buildmk
 }
 
 # shellcheck disable=SC2034

@@ -51,7 +51,7 @@ ok "a failing expansion leaves no target file" test ! -e out.txt
 
 # --- lambda-config ---
 mk 'all: ; @echo $(lambda-config)'
-is "config defaults" "$out" "target_arch=x86_64 runtime=al2023 container_name=lambda-rust-dev functions= cargo_flags="
+is "config defaults" "$out" "target_arch=x86_64 targets=x86_64-unknown-linux-gnu runtime=al2023 container_name=lambda-rust-dev functions= cargo_flags="
 mk 'LAMBDA_RUNTIME = al2' 'LAMBDA_ARCH = arm64 x86_64' 'LAMBDA_CARGO_FLAGS = --locked' \
 	'all: ; @echo "$(lambda-config target_arch)|$(lambda-config runtime)|$(lambda-config cargo_flags)"'
 is "config fields" "$out" "x86_64 arm64|al2|--locked"

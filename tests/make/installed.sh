@@ -29,7 +29,7 @@ ok "lambda.mk, lambda-paths.mk, lambda-help.txt and the docker files installed" 
 	test -f "$prefix/share/lambda-make/lambda.mk" -a -f "$prefix/share/lambda-make/lambda-paths.mk" \
 	-a -f "$prefix/share/lambda-make/lambda-help.txt" \
 	-a -x "$prefix/share/lambda-make/docker/build-lambda.sh" -a -f "$prefix/share/lambda-make/docker/Dockerfile" \
-	-a -f "$prefix/share/lambda-make/docker/engine.sh" -a -x "$prefix/share/lambda-make/docker/image/lambda-compile"
+	-a -f "$prefix/share/lambda-make/docker/engine.sh" -a -f "$prefix/share/lambda-make/docker/config.sh" -a -x "$prefix/share/lambda-make/docker/image/lambda-compile"
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 is "pkg-config: plugin variable" "$(pkg-config --variable=plugin lambda-make)" "$prefix/lib/lambda-make/lambda.so"
 is "pkg-config: mkfile variable" "$(pkg-config --variable=mkfile lambda-make)" "$prefix/share/lambda-make/lambda.mk"
@@ -90,7 +90,7 @@ for c in "${cmds[@]}"; do
 	like "$c --help from bin (no source tree)" "$out" "$c - "
 done
 out=$(make -C "$proj" --no-print-directory -s lambda-config 2>&1) || true
-like "a project with only the include line: lambda-config" "$out" "target_arch=x86_64 runtime=al2023"
+like "a project with only the include line: lambda-config" "$out" "target_arch=x86_64 targets=x86_64-unknown-linux-gnu runtime=al2023"
 out=$(make -C "$proj" --no-print-directory -n lambda-prod LAMBDA_ARCH=arm64 2>&1) || true
 like "installed: make -n lambda-prod uses the installed scripts" "$out" "$prefix/share/lambda-make/docker/lambda-stage.sh"
 out=$(make -C "$proj" --no-print-directory -n lambda-prod LAMBDA_RUNTIME=al2 2>&1) || true

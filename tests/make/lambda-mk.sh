@@ -38,7 +38,7 @@ like "lambda-help lists the targets" "$out" "lambda-{base,deps,build,runtime}-{x
 like "lambda-help shows current values" "$out" "LAMBDA_ARCH = x86_64"
 ok "lambda-help ends with its own text, not make's \"Nothing to be done\"" test "${out##*Nothing to be done*}" = "$out"
 run lambda-config LAMBDA_ARCH=all LAMBDA_RUNTIME=al2
-like "lambda-config prints the BuildConfig" "$out" "target_arch=x86_64,arm64 runtime=al2 "
+like "lambda-config prints the BuildConfig" "$out" "target_arch=x86_64,arm64 targets=x86_64-unknown-linux-gnu,aarch64-unknown-linux-gnu runtime=al2 "
 
 run lambda-prod LAMBDA_ARCH=sparc
 is "unknown arch: exit 2" "$rc" 2

@@ -6,9 +6,15 @@
 setup() {
 	src=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	t=$BATS_TEST_TMPDIR
-	# The script, its engine.sh and a fake build-lambda.sh side by side (the fallback calls it).
+	# The script, its engine.sh and config.sh and a fake build-lambda.sh side by
+	# side (the fallback calls it); the build tree's lambda.mk checks the settings.
 	mkdir -p "$t/docker" "$t/bin" "$t/state" "$t/run"
-	cp "$src/docker/dev-container.sh" "$src/docker/engine.sh" "$t/docker/"
+	cp "$src/docker/dev-container.sh" "$src/docker/engine.sh" "$src/docker/config.sh" "$t/docker/"
+	export LAMBDA_MK=${LAMBDA_BUILD:-$src/_build/main}/lambda-uninstalled.mk
+	[ -f "$LAMBDA_MK" ] || {
+		echo "no $LAMBDA_MK: build first (bash tests/run build)" >&2
+		return 1
+	}
 	cat >"$t/docker/build-lambda.sh" <<'EOF'
 #!/usr/bin/env bash
 printf '%s\n' "$@" >"$FAKE_STATE/fallback"
@@ -47,7 +53,7 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 @test "bad --arch is a usage error (2), before any docker call" {
 	run "$dc" build "${common[@]}" --arch=sparc
 	[ "$status" -eq 2 ]
-	[[ $output == *"invalid --arch 'sparc'"* ]]
+	[[ $output == *"--arch (LAMBDA_ARCH): invalid value 'sparc'"* ]]
 	[ ! -f "$FAKE_STATE/log" ]
 }
 
@@ -59,6 +65,31 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	run "$dc" build "${common[@]}" -- --target=foo
 	[ "$status" -eq 2 ]
 	[[ $output == *"'--target=foo' is set by"* ]]
+}
+
+@test "the settings follow lambda.mk's rules (the C core's), not rules of the script's own" {
+	for f in --release --message-format=short -Zx "--config=a=1"; do
+		run "$dc" build "${common[@]}" -- "$f"
+		[ "$status" -eq 2 ]
+		[[ $output == *"the cargo flags after -- (LAMBDA_CARGO_FLAGS): '$f' is set by lambda-make"* ]]
+	done
+	run "$dc" build "${common[@]}" --arch=aarch64
+	[ "$status" -eq 2 ]
+	[[ $output == *"--arch (LAMBDA_ARCH): invalid value 'aarch64'"* ]]
+	run "$dc" build "${common[@]}" '--function=$(shell touch x)'
+	[ "$status" -eq 2 ]
+	[[ $output == *"--function (LAMBDA_FUNCTIONS): "* ]]
+	[ ! -f "$FAKE_STATE/log" ]
+	# all and both are the two architectures, as in lambda.mk
+	run "$dc" status --docker=docker --container=lmk-bats --arch=all
+	[ "$status" -eq 4 ]
+	[ "$output" = not_found ]
+}
+
+@test "no lambda.mk to check the settings: one line naming LAMBDA_MK, exit 2" {
+	LAMBDA_MK=$t/nonexistent.mk run "$dc" build "${common[@]}"
+	[ "$status" -eq 2 ]
+	[[ $output == *"cannot find lambda.mk"*"set LAMBDA_MK"* ]]
 }
 
 @test "a monorepo: the project at /workspace/<subdir>, each --path-dep read-only at its place" {

@@ -59,7 +59,8 @@ EOF2
 }
 
 @test "dev-container.sh: an engine on another machine is refused with one line" {
-	DOCKER_HOST=tcp://192.0.2.250:2375 run "$src/docker/dev-container.sh" build --dir="$t" --image=x
+	LAMBDA_MK=${LAMBDA_BUILD:-$src/_build/main}/lambda-uninstalled.mk DOCKER_HOST=tcp://192.0.2.250:2375 \
+		run "$src/docker/dev-container.sh" build --dir="$t" --image=x
 	[ "$status" -eq 2 ]
 	[[ ${lines[-1]} == *"the dev container bind-mounts the project, which the remote engine at DOCKER_HOST=tcp://192.0.2.250:2375 cannot see; build with lambda-prod"* ]]
 }

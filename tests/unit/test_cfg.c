@@ -33,10 +33,10 @@ defaults(void **state)
 {
 	(void)state;
 	assert_string_equal(record(NULL, NULL, NULL, NULL, NULL),
-			    "target_arch=x86_64 runtime=al2023 "
+			    "target_arch=x86_64 targets=x86_64-unknown-linux-gnu runtime=al2023 "
 			    "container_name=lambda-rust-dev functions= cargo_flags=");
 	assert_string_equal(record("\t", "", "", " ", ""),
-			    "target_arch=x86_64 runtime=al2023 "
+			    "target_arch=x86_64 targets=x86_64-unknown-linux-gnu runtime=al2023 "
 			    "container_name=lambda-rust-dev functions= cargo_flags=");
 }
 
@@ -46,7 +46,8 @@ normalizes(void **state)
 	(void)state;
 	assert_string_equal(record("arm64 x86_64 arm64", "al2", "my.box-1",
 				   "--locked  --features=a,b", "hello  api"),
-			    "target_arch=x86_64,arm64 runtime=al2 "
+			    "target_arch=x86_64,arm64 "
+			    "targets=x86_64-unknown-linux-gnu,aarch64-unknown-linux-gnu runtime=al2 "
 			    "container_name=my.box-1 functions=hello,api "
 			    "cargo_flags=--locked --features=a,b");
 	assert_non_null(record("all", NULL, NULL, NULL, NULL));
@@ -114,6 +115,7 @@ rejects(void **state)
 		{{NULL, NULL, NULL, "--target=foo"}, "'--target=foo' is set by lambda-make"},
 		{{NULL, NULL, NULL, "--release"}, "'--release' is set by lambda-make"},
 		{{NULL, NULL, NULL, "-Zbuild-std"}, "'-Zbuild-std' is set by"},
+		{{NULL, NULL, NULL, "--message-format=short"}, "'--message-format=short' is set by"},
 		{{NULL, NULL, NULL, "locked"}, "is not a flag"},
 		{{NULL, NULL, NULL, NULL, "a.b"}, "LAMBDA_FUNCTIONS"},
 	};
