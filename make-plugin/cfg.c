@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "cfg_priv.h"
 #include "ignore.h"
 
 static const char *const modes[] = {"dev", "prod", "docker"};
@@ -22,15 +23,14 @@ skip_blank(const char *s)
 	return s;
 }
 
-static int
-blank(const char *s)
+int
+cfg_blank(const char *s)
 {
 	return !s || !*skip_blank(s);
 }
 
-/* Copy s without surrounding blanks into a fixed buffer. */
-static int
-trimmed(const char *s, char *out, size_t n)
+int
+cfg_trimmed(const char *s, char *out, size_t n)
 {
 	size_t len;
 
@@ -51,7 +51,7 @@ pick(const char *what, const char *s, const char *const *names, int n, int *out)
 	char v[64];
 	int i;
 
-	if (trimmed(s, v, sizeof(v)) == 0)
+	if (cfg_trimmed(s, v, sizeof(v)) == 0)
 		for (i = 0; i < n; i++)
 			if (!strcmp(v, names[i])) {
 				*out = i;
@@ -186,7 +186,7 @@ cfg_registry(const char *s, char *out, size_t n)
 	char *slash, *colon, *p, *part;
 	size_t len;
 
-	if (trimmed(s, v, sizeof(v)) < 0 || strlen(v) > 200) {
+	if (cfg_trimmed(s, v, sizeof(v)) < 0 || strlen(v) > 200) {
 		why = "longer than 200 characters";
 		goto bad;
 	}
@@ -291,7 +291,7 @@ parse_bool(const char *name, const char *s, int *out)
 	char v[16];
 	size_t i;
 
-	if (trimmed(s, v, sizeof(v)) == 0)
+	if (cfg_trimmed(s, v, sizeof(v)) == 0)
 		for (i = 0; i < 4; i++) {
 			if (!strcmp(v, yes[i]))
 				return *out = 1, 0;
@@ -337,124 +337,15 @@ static int
 parse_functions(const char *s, struct strv *sv)
 {
 	size_t i;
-	const char *p;
 
 	if (cfg_words(s, sv) < 0)
 		goto bad;
 	for (i = 0; i < sv->n; i++)
-		for (p = sv->v[i]; *p; p++)
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-				goto bad;
+		if (!cfg_bin_ok(sv->v[i]))
+			goto bad;
 	return 0;
 bad:
 	err_set("LAMBDA_FUNCTIONS: '%.80s': binary names are letters, digits, '_' and '-'", s);
-	return -1;
-}
-
-/* LAMBDA_FUNCTION: one binary name, or blank. */
-static int
-parse_function(const char *s, char *out, size_t n)
-{
-	const char *p;
-
-	if (blank(s))
-		return 0;
-	if (trimmed(s, out, n) < 0 || !*out)
-		goto bad;
-	for (p = out; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-			goto bad;
-	return 0;
-bad:
-	err_set("LAMBDA_FUNCTION: '%.80s' is not one binary name (letters, digits, '_' and '-')", s);
-	return -1;
-}
-
-/* LAMBDA_EVENT: a path (no newline) or "-"; whether the file exists is for the
- * command that reads it to say. */
-static int
-parse_event(const char *s, char *out, size_t n)
-{
-	if (blank(s))
-		return 0;
-	if (trimmed(s, out, n) < 0 || strchr(out, '\n')) {
-		err_set("LAMBDA_EVENT: '%.80s' is not a file name (one line, at most %zu "
-			"characters) or '-' (stdin)", s, n - 1);
-		return -1;
-	}
-	return 0;
-}
-
-/* A decimal number in [lo, hi]. */
-static int
-number(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > hi)
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	if (v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* LAMBDA_TIMEOUT: whole seconds, Lambda's range. */
-static int
-parse_timeout(const char *s, unsigned *out)
-{
-	char v[16];
-	unsigned long n;
-
-	if (blank(s))
-		return 0;
-	if (trimmed(s, v, sizeof(v)) < 0 || number(v, 1, 900, &n) < 0) {
-		err_set("LAMBDA_TIMEOUT: invalid value '%.40s' (valid: whole seconds, 1 to 900, "
-			"as for Lambda; default 3)", s);
-		return -1;
-	}
-	*out = (unsigned)n;
-	return 0;
-}
-
-/* LAMBDA_WATCH_ADDR: a dotted IPv4 address and a port, or localhost:PORT. */
-static int
-parse_addr(const char *s, char *out, size_t n)
-{
-	char v[64], *colon, *p, *dot;
-	unsigned long part;
-	int parts = 0;
-
-	if (blank(s))
-		return 0;
-	if (trimmed(s, v, sizeof(v)) < 0 || !(colon = strrchr(v, ':')))
-		goto bad;
-	*colon = '\0';
-	if (number(colon + 1, 1, 65535, &part) < 0)
-		goto bad;
-	if (strcmp(v, "localhost")) {
-		for (p = v; p; p = dot ? dot + 1 : NULL, parts++) {
-			if ((dot = strchr(p, '.')))
-				*dot = '\0';
-			if (strlen(p) > 3 || number(p, 0, 255, &part) < 0)
-				goto bad;
-		}
-		if (parts != 4)
-			goto bad;
-	}
-	if (trimmed(s, out, n) < 0)
-		goto bad;
-	return 0;
-bad:
-	err_set("LAMBDA_WATCH_ADDR: invalid value '%.60s' (valid: IPv4:PORT such as "
-		"127.0.0.1:9000, or localhost:PORT; port 1 to 65535)", s);
 	return -1;
 }
 
@@ -511,9 +402,8 @@ out:
 	return rc;
 }
 
-/* A binary name as cargo allows it in [[bin]] and we allow it in an image tag. */
-static int
-bin_name_ok(const char *p)
+int
+cfg_bin_ok(const char *p)
 {
 	if (!*p)
 		return 0;
@@ -541,7 +431,7 @@ parse_sam(const char *s, struct cfg *c)
 	for (i = 0; i < w.n; i++) {
 		eq = strchr(w.v[i], '=');
 		n = eq ? (size_t)(eq - w.v[i]) : 0;
-		if (!eq || !n || !bin_name_ok(eq + 1)) {
+		if (!eq || !n || !cfg_bin_ok(eq + 1)) {
 			err_set("LAMBDA_SAM_FUNCTIONS: '%s' is not LogicalId=bin (for example "
 				"HelloFunction=hello: the template's resource name, then the binary)",
 				w.v[i]);
@@ -579,7 +469,7 @@ parse_extensions(const char *s, struct strv *sv)
 	if (cfg_words(s, sv) < 0)
 		goto bad;
 	for (i = 0; i < sv->n; i++) {
-		if (!bin_name_ok(sv->v[i]))
+		if (!cfg_bin_ok(sv->v[i]))
 			goto bad;
 		for (j = 0; j < i; j++)
 			if (!strcmp(sv->v[i], sv->v[j])) {
@@ -602,18 +492,16 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 	c->arch = CFG_X86_64;
 	c->runtime = CFG_AL2023;
 	snprintf(c->container, sizeof(c->container), "%s", "lambda-rust-dev");
-	c->timeout = 3;
-	snprintf(c->watch_addr, sizeof(c->watch_addr), "%s", "127.0.0.1:9000");
 
-	if (!blank(in->arch) && parse_arch(in->arch, &c->arch) < 0)
+	if (!cfg_blank(in->arch) && parse_arch(in->arch, &c->arch) < 0)
 		goto fail;
-	if (!blank(in->runtime)) {
+	if (!cfg_blank(in->runtime)) {
 		if (pick("LAMBDA_RUNTIME", in->runtime, runtimes, 2, &v) < 0)
 			goto fail;
 		c->runtime = (enum cfg_runtime)v;
 	}
-	if (!blank(in->container)) {
-		if (trimmed(in->container, c->container, sizeof(c->container)) < 0 ||
+	if (!cfg_blank(in->container)) {
+		if (cfg_trimmed(in->container, c->container, sizeof(c->container)) < 0 ||
 		    !cfg_name_ok(c->container)) {
 			err_set("LAMBDA_CONTAINER: invalid container name '%.60s' (valid: a "
 				"letter or digit, then letters, digits, '_', '.', '-'; at most "
@@ -621,20 +509,16 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 			goto fail;
 		}
 	}
-	if (!blank(in->verbose) && parse_bool("LAMBDA_VERBOSE", in->verbose, &c->verbose) < 0)
+	if (!cfg_blank(in->verbose) && parse_bool("LAMBDA_VERBOSE", in->verbose, &c->verbose) < 0)
 		goto fail;
-	if (!blank(in->cache_registry) &&
+	if (!cfg_blank(in->cache_registry) &&
 	    cfg_registry(in->cache_registry, c->registry, sizeof(c->registry)) < 0)
 		goto fail;
 	if (parse_flags(in->cargo_flags, &c->cargo_flags) < 0)
 		goto fail;
 	if (parse_functions(in->functions, &c->functions) < 0)
 		goto fail;
-	if (parse_function(in->function, c->function, sizeof(c->function)) < 0 ||
-	    parse_event(in->event, c->event, sizeof(c->event)) < 0 ||
-	    parse_timeout(in->timeout, &c->timeout) < 0 ||
-	    parse_addr(in->watch_addr, c->watch_addr, sizeof(c->watch_addr)) < 0 ||
-	    parse_sam(in->sam_functions, c) < 0 ||
+	if (cfg_local_parse(in, c) < 0 || parse_sam(in->sam_functions, c) < 0 ||
 	    parse_extensions(in->extensions, &c->extensions) < 0)
 		goto fail;
 	if (parse_exclude(in->exclude, &c->exclude) < 0)
