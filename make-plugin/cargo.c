@@ -415,3 +415,31 @@ done:
 	cargo_free(ws);
 	return rc;
 }
+
+int
+cargo_profile_keys(const char *dir, const char *profile, struct strv *out)
+{
+	struct buf path = {0}, key = {0};
+	struct toml *doc = NULL, *t;
+	char *text = NULL;
+	size_t len, i;
+	int rc = -1;
+
+	if (buf_fmt(&path, "%s/Cargo.toml", dir) < 0 || buf_fmt(&key, "profile.%s", profile) < 0 ||
+	    !(text = file_read(path.s, &len)) || !(doc = toml_parse(text, len, path.s)))
+		goto done;
+	t = toml_get(doc, key.s);
+	/* only keys that can be a default's: a quoted "odd key" is none of ours */
+	for (i = 0; t && t->type == TOML_TABLE && i < t->n; i++)
+		if (strspn(t->kid[i]->key, "abcdefghijklmnopqrstuvwxyz0123456789_-") ==
+			    strlen(t->kid[i]->key) &&
+		    strv_add(out, t->kid[i]->key) < 0)
+			goto done;
+	rc = 0;
+done:
+	toml_free(doc);
+	free(text);
+	buf_free(&path);
+	buf_free(&key);
+	return rc;
+}

@@ -64,6 +64,9 @@ void cargo_free(struct cargo_ws *ws);
 /* Append to out the sorted, de-duplicated names of the members' binary targets
  * (those cargo builds with default features: see cargo_target.off). */
 int cargo_bins(const char *dir, struct strv *out);
+/* Append to out the keys dir/Cargo.toml sets in its [profile.PROFILE] table, in
+ * any TOML form (header, dotted keys, inline table); none if it has no such table. */
+int cargo_profile_keys(const char *dir, const char *profile, struct strv *out);
 
 /* True when a path relative to the root (as walk_files gives it) belongs to the
  * manifest layer: Cargo.toml, Cargo.lock, rust-toolchain(.toml), .cargo/config(.toml). */

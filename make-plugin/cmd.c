@@ -125,12 +125,12 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 	  struct buf *out)
 {
 	struct av a = {0};
-	struct buf bins = {0}, flags = {0};
+	struct buf bins = {0}, flags = {0}, own = {0};
 	const char *an = cfg_arch_name(arch);
 	int rc = -1;
 
 	/* the extensions are built with the functions, in the same cargo run */
-	if (strv_join(&e->bins, &bins) < 0 ||
+	if (strv_join(&e->profile_own, &own) < 0 || strv_join(&e->bins, &bins) < 0 ||
 	    (e->exts.n && bins.len && buf_addc(&bins, ' ') < 0) || strv_join(&e->exts, &bins) < 0 ||
 	    cfg_field(&e->cfg, "cargo_flags", &flags) < 0)
 		goto out;
@@ -164,6 +164,7 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 	    av_add(&a, "--build-arg=LAMBDA_RUNTIME=%s", cfg_runtime_name(e->cfg.runtime),
 		   NULL) < 0 ||
 	    av_add(&a, "--build-arg=LAMBDA_PROFILE=%s", "release", NULL) < 0 ||
+	    av_add(&a, "--build-arg=LAMBDA_PROFILE_OWN=%s", own.s ? own.s : "", NULL) < 0 ||
 	    av_add(&a, "--build-arg=LAMBDA_CARGO_FLAGS=%s", flags.s ? flags.s : "", NULL) < 0 ||
 	    av_add(&a, "--build-arg=LAMBDA_BINS=%s", bins.s ? bins.s : "", NULL) < 0 ||
 	    av_add(&a, "--build-arg=SOURCE_DATE_EPOCH=%s", e->epoch, NULL) < 0)
@@ -177,6 +178,7 @@ out:
 	buf_free(&a.arena);
 	buf_free(&bins);
 	buf_free(&flags);
+	buf_free(&own);
 	return rc;
 }
 

@@ -23,6 +23,8 @@ struct cmd_env {
 	const struct strv *masked; /* dev: paths excluded by a pattern, hidden from the
 	                            * container (proj.h); NULL for none */
 	struct strv exts;       /* LAMBDA_EXTENSIONS: built too, packaged as one layer */
+	struct strv profile_own; /* the keys the project's [profile.release] sets: they
+	                          * win over the Dockerfile's defaults */
 };
 
 /* Append the command lines for one build. prod/docker: one arch bit; stage one of

@@ -9,6 +9,7 @@
 #include <gnumake.h>
 
 #include "bins.h"
+#include "cargo.h"
 #include "err.h"
 #include "glue.h"
 #include "lock.h"
@@ -193,6 +194,7 @@ glue_env_free(struct glue_env *v)
 	strv_free(&v->e.bins);
 	layout_free(&v->lo);
 	strv_free(&v->e.exts);
+	strv_free(&v->e.profile_own);
 }
 
 int
@@ -238,7 +240,8 @@ glue_env_load(struct glue_env *v)
 		return -1;
 	}
 	v->e.project = v->project;
-	if (bins_pick(&v->e) < 0 || layout_load(v->e.dir, &v->lo) < 0)
+	if (bins_pick(&v->e) < 0 || layout_load(v->e.dir, &v->lo) < 0 ||
+	    cargo_profile_keys(v->e.dir, "release", &v->e.profile_own) < 0)
 		return -1;
 	v->e.subdir = v->lo.prefix;
 	v->e.outer = &v->lo.rel;

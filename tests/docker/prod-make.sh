@@ -44,7 +44,7 @@ stages() {
 }
 zipsum() { sha256sum "$proj/target/lambda/$1/hello/bootstrap.zip" | cut -c1-64; }
 
-plan 31
+plan 33
 t0=$(date +%s.%N)
 mk -j2 lambda-prod
 t1=$(date +%s.%N)
@@ -162,4 +162,12 @@ small_zip "$bk" LAMBDA_CARGO_FLAGS=-v >/dev/null || true
 line=$(greeter_rustc)
 like "the project's own opt-level wins" "$line" "-C opt-level=2 "
 like "the other default keys still apply" "$line" "-C codegen-units=1 "
+# the same choice in another TOML form (an inline table under [profile]), which
+# no line-by-line reading of the manifest sees
+sed -i '/^\[profile.release\]$/,$d' "$small/Cargo.toml"
+printf '[profile]\nrelease = { opt-level = 1 }\n' >>"$small/Cargo.toml"
+small_zip "$bk" LAMBDA_CARGO_FLAGS=-v >/dev/null || true
+line=$(greeter_rustc)
+like "the project's own opt-level wins, written as an inline table" "$line" "-C opt-level=1 "
+like "the other default keys still apply with it" "$line" "-C codegen-units=1 "
 finish

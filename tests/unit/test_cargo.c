@@ -392,10 +392,53 @@ required_features(void **state)
 	fx_leave();
 }
 
+/* The keys a manifest's [profile.release] sets, in each TOML form: a header,
+ * dotted keys, an inline table; a quoted key that is no profile key is left out. */
+static void
+profile_keys(void **state)
+{
+	static const struct {
+		const char *toml, *want;
+	} cases[] = {
+		{"[package]\nname = \"p\"\n", ""},
+		{"[profile.release]\nopt-level = 3\nlto = false\n", "opt-level lto"},
+		{"[ profile . release ]\n  codegen-units=4\n", "codegen-units"},
+		{"profile.release.strip = false\n[package]\nname = \"p\"\n", "strip"},
+		{"[profile]\nrelease = { opt-level = 1, panic = \"abort\" }\n", "opt-level panic"},
+		{"[profile.release]\n\"odd key\" = 1\ndebug = 1\n"
+		 "[profile.release.package.foo]\nopt-level = 0\n", "debug package"},
+		{"[profile.dev]\nopt-level = 1\n", ""},
+	};
+	size_t i;
+
+	(void)state;
+	fx_enter();
+	for (i = 0; i < countof(cases); i++) {
+		struct strv sv = {0};
+		struct buf b = {0};
+
+		fx_write("Cargo.toml", cases[i].toml);
+		assert_int_equal(cargo_profile_keys(".", "release", &sv), 0);
+		assert_int_equal(strv_join(&sv, &b), 0);
+		assert_string_equal(b.s ? b.s : "", cases[i].want);
+		strv_free(&sv);
+		buf_free(&b);
+	}
+	fx_write("Cargo.toml", "[profile.release\n");
+	{
+		struct strv sv = {0};
+
+		assert_int_equal(cargo_profile_keys(".", "release", &sv), -1);
+		strv_free(&sv);
+	}
+	fx_leave();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(profile_keys),
 		cmocka_unit_test(single_package),
 		cmocka_unit_test(explicit_targets),
 		cmocka_unit_test(required_features),

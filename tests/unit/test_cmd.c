@@ -26,6 +26,8 @@ setup(void **state)
 	assert_int_equal(cfg_parse(&in, &env.cfg), 0);
 	assert_int_equal(strv_add(&env.bins, "hello"), 0);
 	assert_int_equal(strv_add(&env.bins, "api"), 0);
+	assert_int_equal(strv_add(&env.profile_own, "opt-level"), 0);
+	assert_int_equal(strv_add(&env.profile_own, "lto"), 0);
 	return 0;
 }
 
@@ -35,6 +37,7 @@ teardown(void **state)
 	(void)state;
 	cfg_free(&env.cfg);
 	strv_free(&env.bins);
+	strv_free(&env.profile_own);
 	return 0;
 }
 
@@ -65,6 +68,7 @@ deps_stage(void **state)
 		"--build-arg=LAMBDA_TARGET=aarch64-unknown-linux-gnu "
 		"--build-arg=LAMBDA_RUNTIME=al2023 "
 		"--build-arg=LAMBDA_PROFILE=release "
+		"'--build-arg=LAMBDA_PROFILE_OWN=opt-level lto' "
 		"'--build-arg=LAMBDA_CARGO_FLAGS=--locked --features=a,b' "
 		"'--build-arg=LAMBDA_BINS=hello api' "
 		"--build-arg=SOURCE_DATE_EPOCH=315532800");
