@@ -1,6 +1,7 @@
 /* bins.c: which binaries a build makes, and in which role (bins.h). */
 #include <string.h>
 
+#include "dirs.h"
 #include "bins.h"
 #include "cargo.h"
 #include "err.h"
@@ -32,7 +33,7 @@ roles(struct cmd_env *e, const struct strv *all, const char *list)
 			goto out;
 	}
 	if (e->exts.n && strv_has(&e->bins, "extensions")) {
-		err_set("a function named 'extensions' would share target/lambda/<arch>/extensions/ "
+		err_set("a function named 'extensions' would share " DIRS_PKG "/<arch>/extensions/ "
 			"with the LAMBDA_EXTENSIONS layer: rename the binary or leave it out of "
 			"LAMBDA_FUNCTIONS");
 		goto out;

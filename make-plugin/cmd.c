@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dirs.h"
 #include "cmd.h"
 #include "quote.h"
 #include "step.h"
@@ -138,7 +139,7 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 	    av_add(&a, "--docker=%s", e->docker, NULL) < 0 ||
 	    av_add(&a, "--stage=%s", stage, NULL) < 0 ||
 	    av_add(&a, "--dockerfile=%s/docker/Dockerfile", e->home, NULL) < 0 ||
-	    av_add(&a, "--context=%s/.lambda/ctx", e->dir, NULL) < 0)
+	    av_add(&a, "--context=%s/" DIRS_CTX, e->dir, NULL) < 0)
 		goto out;
 	if (nocache && av_add(&a, "--no-cache", NULL, NULL) < 0)
 		goto out;
@@ -146,7 +147,7 @@ stage_cmd(const struct cmd_env *e, unsigned arch, const char *stage, int nocache
 	if (e->cfg.verbose && av_add(&a, "--verbose", NULL, NULL) < 0)
 		goto out;
 	if (!strcmp(stage, "runtime")) {
-		if (av_add(&a, "--output=%s/.lambda/out/%s", e->dir, an) < 0)
+		if (av_add(&a, "--output=%s/" DIRS_OUT "/%s", e->dir, an) < 0)
 			goto out;
 	} else {
 		char tag[32];
@@ -191,8 +192,8 @@ package_cmd(const struct cmd_env *e, unsigned arch, struct buf *out)
 	size_t i;
 
 	if (av_add(&a, "%s/docker/lambda-package.sh", e->home, NULL) < 0 ||
-	    av_add(&a, "--from=%s/.lambda/out/%s", e->dir, an) < 0 ||
-	    av_add(&a, "--to=%s/target/lambda/%s", e->dir, an) < 0 ||
+	    av_add(&a, "--from=%s/" DIRS_OUT "/%s", e->dir, an) < 0 ||
+	    av_add(&a, "--to=%s/" DIRS_PKG "/%s", e->dir, an) < 0 ||
 	    av_add(&a, "--epoch=%s", e->epoch, NULL) < 0)
 		goto fail;
 	for (i = 0; i < e->exts.n; i++)
@@ -218,7 +219,7 @@ push_cmd(const struct cmd_env *e, struct buf *out)
 		return 0;
 	if (av_add(&a, "%s/docker/lambda-push.sh", e->home, NULL) < 0 ||
 	    av_add(&a, "--docker=%s", e->docker, NULL) < 0 ||
-	    av_add(&a, "--queue=%s/.lambda/push", e->dir, NULL) < 0 ||
+	    av_add(&a, "--queue=%s/" DIRS_PUSH, e->dir, NULL) < 0 ||
 	    (e->cfg.verbose && av_add(&a, "--verbose", NULL, NULL) < 0)) {
 		buf_free(&a.arena);
 		return -1;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "buf.h"
 #include "hash.h"
 #include "layout.h"
@@ -427,14 +428,14 @@ ctx_sync(const char *dir, const char *tools, const char *cargo_home, const struc
 	if (proj_open(pj, dir, exclude) < 0)
 		return -1;
 	if (vendor_dirs(dir, &vdirs) < 0 || vlock_check(dir) < 0 ||
-	    path_join(&p, dir, ".lambda/ctx/skel") < 0)
+	    path_join(&p, dir, DIRS_CTX "/skel") < 0)
 		goto fail;
 	if ((r = skel_write(dir, p.s, exclude)) < 0 || skel_times(p.s) < 0)
 		goto fail;
 	n += r;
 	/* .lambda/ (just made, with the skeleton) ignores itself in git: nothing in
 	 * it belongs in a commit. Written atomically, and only when it differs. */
-	if (path_join(&p, dir, ".lambda/.gitignore") < 0 || file_update(p.s, "*\n", 2, 0644) < 0)
+	if (path_join(&p, dir, DIRS_OWN "/.gitignore") < 0 || file_update(p.s, "*\n", 2, 0644) < 0)
 		goto fail;
 	/* src/ leaves out the vendored dirs and a configured target dir (tdir.h) */
 	for (i = 0; i < vdirs.n; i++)
@@ -454,16 +455,16 @@ ctx_sync(const char *dir, const char *tools, const char *cargo_home, const struc
 			goto fail;
 		t[i + 1] = (struct tree){hosts[i].s, lo.rel.v[i], NULL, lo.outer.v[i], NULL};
 	}
-	if (path_join(&p, dir, ".lambda/ctx/src") < 0 ||
+	if (path_join(&p, dir, DIRS_CTX "/src") < 0 ||
 	    (r = mirror_trees(t, lo.rel.n + 1, p.s, outside, 0)) < 0)
 		goto fail;
 	n += r;
-	if (path_join(&p, dir, ".lambda/ctx/vendor") < 0 ||
+	if (path_join(&p, dir, DIRS_CTX "/vendor") < 0 ||
 	    (r = vendor_sync(dir, &vdirs, p.s, lo.prefix)) < 0)
 		goto fail;
 	n += r;
 	/* the image's helper scripts: the same bytes for every project */
-	if (path_join(&p, dir, ".lambda/ctx/tools") < 0)
+	if (path_join(&p, dir, DIRS_CTX "/tools") < 0)
 		goto fail;
 	if (tools && *tools)
 		r = ctx_mirror(tools, p.s, 0);
@@ -472,7 +473,7 @@ ctx_sync(const char *dir, const char *tools, const char *cargo_home, const struc
 	if (r < 0)
 		goto fail;
 	n += r;
-	if (path_join(&p, dir, ".lambda/ctx/cargo-home") < 0)
+	if (path_join(&p, dir, DIRS_CTX "/cargo-home") < 0)
 		goto fail;
 	if (cargo_home && *cargo_home) {
 		if ((r = home_sync(cargo_home, p.s)) < 0)

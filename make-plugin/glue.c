@@ -8,6 +8,7 @@
 
 #include <gnumake.h>
 
+#include "dirs.h"
 #include "bins.h"
 #include "cargo.h"
 #include "err.h"
@@ -106,7 +107,7 @@ glue_lock(const char *dir)
 
 	if (held >= 0)
 		return 0;
-	if (buf_fmt(&p, "%s/.lambda", dir) < 0 || dir_make(p.s) < 0 || buf_adds(&p, "/lock") < 0)
+	if (buf_fmt(&p, "%s/" DIRS_OWN, dir) < 0 || dir_make(p.s) < 0 || buf_adds(&p, "/lock") < 0)
 		goto out;
 	inh = getenv("LAMBDA__LOCK_FD");
 	n = inh && *inh ? strtol(inh, &end, 10) : -1;

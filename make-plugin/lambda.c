@@ -8,6 +8,7 @@
 
 #include <gnumake.h>
 
+#include "dirs.h"
 #include "cargo.h"
 #include "cfg.h"
 #include "check.h"
@@ -649,7 +650,7 @@ fn_sam(const char *nm, unsigned int argc, char **argv)
 		goto err;
 	stored = stat(src.s, &st) == 0;
 	if (!stored) {
-		if (buf_fmt(&from, "%s/target/lambda/%s", v.e.dir, an) < 0 ||
+		if (buf_fmt(&from, "%s/" DIRS_PKG "/%s", v.e.dir, an) < 0 ||
 		    sam_store(store, an, key, from.s, &v.e.bins) < 0)
 			goto err;
 	}

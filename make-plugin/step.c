@@ -2,6 +2,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dirs.h"
 #include "ctx.h"
 #include "hash.h"
 #include "mhash.h"
@@ -255,7 +256,7 @@ step_key(const struct cmd_env *e, const char *stage, unsigned arch, char *hex)
 int
 step_stamp(const struct cmd_env *e, const char *stage, unsigned arch, struct buf *out)
 {
-	return buf_fmt(out, "%s/.lambda/state/%s-%s", e->dir, stage, cfg_arch_name(arch));
+	return buf_fmt(out, "%s/" DIRS_STAMPS "/%s-%s", e->dir, stage, cfg_arch_name(arch));
 }
 
 /* A package file as the runtime stamp records it: "SIZE MTIME INODE PATH", the
@@ -292,7 +293,7 @@ pkg_paths(const struct cmd_env *e, const char *stage, unsigned arch, struct strv
 
 	for (i = 0; rc == 0 && i < e->bins.n; i++) {
 		p.len = 0;
-		if (buf_fmt(&p, "%s/target/%s/%s/%s/bootstrap", e->dir, dev ? "lambda-dev" : "lambda",
+		if (buf_fmt(&p, "%s/%s/%s/%s/bootstrap", e->dir, dev ? DIRS_DEV : DIRS_PKG,
 			    cfg_arch_name(arch), e->bins.v[i]) < 0 || strv_add(out, p.s) < 0 ||
 		    (!dev && (buf_adds(&p, ".zip") < 0 || strv_add(out, p.s) < 0)))
 			rc = -1;
@@ -300,13 +301,13 @@ pkg_paths(const struct cmd_env *e, const char *stage, unsigned arch, struct strv
 	/* the extensions layer is prod's alone */
 	for (i = 0; rc == 0 && !dev && i < e->exts.n; i++) {
 		p.len = 0;
-		if (buf_fmt(&p, "%s/target/lambda/%s/extensions/%s", e->dir, cfg_arch_name(arch),
+		if (buf_fmt(&p, "%s/" DIRS_PKG "/%s/extensions/%s", e->dir, cfg_arch_name(arch),
 			    e->exts.v[i]) < 0 || strv_add(out, p.s) < 0)
 			rc = -1;
 	}
 	p.len = 0;
 	if (rc == 0 && !dev && e->exts.n &&
-	    (buf_fmt(&p, "%s/target/lambda/%s/extensions.zip", e->dir, cfg_arch_name(arch)) < 0 ||
+	    (buf_fmt(&p, "%s/" DIRS_PKG "/%s/extensions.zip", e->dir, cfg_arch_name(arch)) < 0 ||
 	     strv_add(out, p.s) < 0))
 		rc = -1;
 	buf_free(&p);
@@ -509,9 +510,9 @@ step_explain(const struct cmd_env *e, const char *stage, unsigned arch, struct b
 	text = file_read(p.s, &len);
 	if (text && len >= HASH_HEX && !memcmp(text, key, HASH_HEX)) {
 		rc = !strcmp(stage, "dev")
-			? buf_fmt(out, " runs: a bootstrap in target/lambda-dev/%s is missing or "
+			? buf_fmt(out, " runs: a bootstrap in " DIRS_DEV "/%s is missing or "
 				  "is not the file the last dev build placed", cfg_arch_name(arch))
-			: buf_fmt(out, " runs: a package in target/lambda/%s is missing or is not "
+			: buf_fmt(out, " runs: a package in " DIRS_PKG "/%s is missing or is not "
 				  "the file lambda-prod wrote", cfg_arch_name(arch));
 		goto out;
 	}

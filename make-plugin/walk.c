@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dirs.h"
 #include "buf.h"
 #include "walk.h"
 
@@ -76,7 +77,7 @@ walk_skipped(const char *name, int top)
 	/* only the project's own output and state: a vendored cc crate's src/target/ is
 	 * source. .aws-sam/ is sam build's output: SAM leaves it out of its scratch copy,
 	 * so keeping it out here gives an in-place build and a sam build the same keys */
-	if (top && (!strcmp(name, "target") || !strcmp(name, ".lambda") ||
+	if (top && (!strcmp(name, "target") || !strcmp(name, DIRS_OWN) ||
 		    !strcmp(name, ".aws-sam")))
 		return 1;
 	return !strcmp(name, ".git");
