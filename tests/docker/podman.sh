@@ -25,6 +25,8 @@ src=${LAMBDA_SRCDIR:?}
 # shellcheck source=docker/engine.sh
 . "$src/docker/engine.sh"
 need_make
+# shellcheck source=tests/lib/workspace.sh
+. "$src/tests/lib/workspace.sh"
 plan 12
 
 if ! command -v podman >/dev/null 2>&1; then
@@ -53,20 +55,6 @@ if ! podman image exists "$image"; then
 	diag "builder image copied into podman's store in $((SECONDS - t0)) s"
 fi
 
-fixture() {
-	local d=$1 m
-	mkdir -p "$d/common/src"
-	printf '[workspace]\nmembers = ["common", "fn-a", "fn-b"]\nresolver = "2"\n\n[profile.release]\nlto = false\n# %s\n' \
-		"$run_id" >"$d/Cargo.toml"
-	printf '[package]\nname = "common"\nversion = "0.1.0"\nedition = "2021"\n' >"$d/common/Cargo.toml"
-	echo 'pub fn msg() -> &'"'"'static str { "common one" }' >"$d/common/src/lib.rs"
-	for m in fn-a fn-b; do
-		mkdir -p "$d/$m/src"
-		printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\ncommon = { path = "../common" }\n' \
-			"$m" >"$d/$m/Cargo.toml"
-		echo 'fn main() { println!("'"$m"': {}", common::msg()); }' >"$d/$m/src/main.rs"
-	done
-}
 # mk DIR DOCKER [TARGET]: make TARGET (lambda-prod); output in $out, status in $rc.
 mk() {
 	rc=0
@@ -87,7 +75,7 @@ same_as_docker() {
 }
 
 p=$work/pod
-fixture "$p"
+ws_fixture "$p" "$run_id"
 mk "$p" "$pm"
 is "podman: cold build" "$rc" 0
 like "podman: the builder is named" "$out" "(podman)"

@@ -20,23 +20,9 @@ src=${LAMBDA_SRCDIR:?}
 # shellcheck source=tests/lib/crates.sh
 . "$src/tests/lib/crates.sh"
 need_make
+# shellcheck source=tests/lib/workspace.sh
+. "$src/tests/lib/workspace.sh"
 
-# fixture DIR TAG: the workspace; TAG makes its manifests unique to this run, so
-# no earlier run's cache seeds it.
-fixture() {
-	local d=$1 m
-	mkdir -p "$d/common/src"
-	printf '[workspace]\nmembers = ["common", "fn-a", "fn-b"]\nresolver = "2"\n\n[profile.release]\nlto = false\n# %s\n' \
-		"$2" >"$d/Cargo.toml"
-	printf '[package]\nname = "common"\nversion = "0.1.0"\nedition = "2021"\n' >"$d/common/Cargo.toml"
-	echo 'pub fn msg() -> &'"'"'static str { "common one" }' >"$d/common/src/lib.rs"
-	for m in fn-a fn-b; do
-		mkdir -p "$d/$m/src"
-		printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\ncommon = { path = "../common" }\n' \
-			"$m" >"$d/$m/Cargo.toml"
-		echo 'fn main() { println!("'"$m"': {}", common::msg()); }' >"$d/$m/src/main.rs"
-	done
-}
 # mk DIR DOCKER ARGS...: make lambda-prod; output in $out, status in $rc (LAMBDA_VERBOSE=1:
 # cargo's Compiling lines are Docker's output).
 mk() {
@@ -55,7 +41,7 @@ zipsum() { sha256sum "$1/target/lambda/x86_64/$2/bootstrap.zip" | cut -c1-64; }
 
 plan 13
 p=$work/one
-fixture "$p" "$run_id"
+ws_fixture "$p" "$run_id"
 mk "$p" "$bk"
 is "BuildKit: cold build" "$rc" 0
 like "the first build in a new target dir is a full one" "$out" "full build of the project's crates"
