@@ -1,9 +1,9 @@
 /* bins.c: which binaries a build makes, and in which role (bins.h). */
 #include <string.h>
 
-#include "dirs.h"
 #include "bins.h"
 #include "cargo.h"
+#include "dirs.h"
 #include "err.h"
 #include "walk.h"
 

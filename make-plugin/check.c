@@ -10,6 +10,7 @@
 #include "check.h"
 #include "elfck.h"
 #include "err.h"
+#include "walk.h"
 
 /* glibc of each Lambda OS-only runtime (provided.al2023, provided.al2). */
 static const struct {
@@ -263,3 +264,112 @@ cleanup:
 	map_close(&m);
 	return ret;
 }
+
+/* Check one function dir (bootstrap + optional bootstrap.zip); summary into out. */
+static int
+check_one(const char *fdir, const char *arch, const char *runtime, struct buf *out)
+{
+	struct buf b = {0}, z = {0};
+	struct stat st;
+	char glibc[32];
+	int rc = -1;
+
+	if (buf_fmt(&b, "%s/bootstrap", fdir) < 0 || buf_fmt(&z, "%s/bootstrap.zip", fdir) < 0)
+		goto out;
+	if (check_artifact(b.s, stat(z.s, &st) == 0 ? z.s : NULL, arch, runtime) < 0 ||
+	    check_glibc_needed(b.s, glibc, sizeof(glibc)) < 0)
+		goto out;
+	rc = buf_fmt(out, "%slambda-check: %s: ok (%s, %s, %s)", out->len ? "\n" : "", b.s,
+		     arch, *glibc ? glibc : "static", runtime);
+out:
+	buf_free(&b);
+	buf_free(&z);
+	return rc;
+}
+
+/* Check one extension of the layer (DIR/extensions/<ext>, DIR/extensions.zip): the
+ * same checks as a function's bootstrap; summary into out. */
+static int
+check_ext(const char *dir, const char *rel, const char *arch, const char *runtime,
+	  struct buf *out)
+{
+	struct buf b = {0}, z = {0};
+	struct stat st;
+	char glibc[32];
+	int rc = -1;
+
+	if (buf_fmt(&b, "%s/%s", dir, rel) < 0 || buf_fmt(&z, "%s/extensions.zip", dir) < 0)
+		goto out;
+	if (stat(z.s, &st) < 0) {
+		err_set("%s: no extensions.zip beside it: build the layer with make lambda-prod "
+			"(LAMBDA_EXTENSIONS)", b.s);
+		goto out;
+	}
+	if (check_artifact(b.s, z.s, arch, runtime) < 0 ||
+	    check_glibc_needed(b.s, glibc, sizeof(glibc)) < 0)
+		goto out;
+	rc = buf_fmt(out, "%slambda-check: %s: ok (extension, %s, %s, %s)", out->len ? "\n" : "",
+		     b.s, arch, *glibc ? glibc : "static", runtime);
+out:
+	buf_free(&b);
+	buf_free(&z);
+	return rc;
+}
+
+int
+check_path(const char *path, const char *arch, const char *runtime, struct buf *out)
+{
+	struct buf p = {0};
+	struct strv files = {0};
+	struct stat st;
+	size_t i, n;
+
+	if (stat(path, &st) < 0) {
+		err_sys("%s", path);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (check_artifact(path, NULL, arch, runtime) < 0)
+			return -1;
+		return buf_fmt(out, "lambda-check: %s: ok (%s, %s)", path, arch, runtime);
+	}
+	if (buf_fmt(&p, "%s/bootstrap", path) < 0)
+		goto err;
+	if (stat(p.s, &st) == 0) {
+		buf_free(&p);
+		return check_one(path, arch, runtime, out);
+	}
+	if (walk_files(path, &files) < 0)
+		goto err;
+	for (i = n = 0; i < files.n; i++) {
+		const char *f = files.v[i], *slash = strchr(f, '/');
+
+		/* the extensions layer: extensions/<ext> beside extensions.zip */
+		if (slash && !strncmp(f, "extensions/", 11) && !strchr(slash + 1, '/')) {
+			if (check_ext(path, f, arch, runtime, out) < 0)
+				goto err;
+			n++;
+			continue;
+		}
+		/* <fn>/bootstrap exactly */
+		if (!slash || strcmp(slash + 1, "bootstrap"))
+			continue;
+		p.len = 0;
+		if (buf_fmt(&p, "%s/%.*s", path, (int)(slash - f), f) < 0 ||
+		    check_one(p.s, arch, runtime, out) < 0)
+			goto err;
+		n++;
+	}
+	if (n == 0) {
+		err_set("%s: no <function>/bootstrap to check: build first (make lambda-prod)", path);
+		goto err;
+	}
+	strv_free(&files);
+	buf_free(&p);
+	return 0;
+err:
+	strv_free(&files);
+	buf_free(&p);
+	return -1;
+}
+

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 /* Lambda's limits: a zip for direct upload, and the unzipped function code. */
 #define CHECK_ZIP_MAX 52428800ULL
 #define CHECK_UNZIPPED_MAX 262144000ULL
@@ -17,6 +19,11 @@ int check_artifact(const char *bootstrap, const char *zip, const char *arch,
 /* The highest glibc version file requires ("GLIBC_2.34"; "" if none, e.g. static) into
  * buf of n bytes; -1 if the file is unreadable or not a valid ELF file. */
 int check_glibc_needed(const char *file, char *buf, size_t n);
+/* Check path: a bootstrap, a function dir holding one (and its zip), or a package
+ * dir such as target/lambda/<arch> (every <fn>/bootstrap below it and the
+ * extensions layer); one "lambda-check: FILE: ok (...)" line per artifact appended
+ * to out. -1 with check_artifact's line, or when a package dir holds nothing. */
+int check_path(const char *path, const char *arch, const char *runtime, struct buf *out);
 /* glibc version of a runtime (al2023: 2.34, al2: 2.26) into v; -1 if unknown. */
 int check_runtime_glibc(const char *runtime, unsigned v[3]);
 

@@ -1,8 +1,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dirs.h"
 #include "cmd.h"
+#include "dirs.h"
 #include "quote.h"
 #include "step.h"
 

@@ -6,12 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dirs.h"
 #include "buf.h"
 #include "hash.h"
 #include "layout.h"
 #include "path.h"
 #include "ctx.h"
+#include "dirs.h"
 #include "proj.h"
 #include "skel.h"
 #include "tdir.h"

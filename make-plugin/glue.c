@@ -8,9 +8,9 @@
 
 #include <gnumake.h>
 
-#include "dirs.h"
 #include "bins.h"
 #include "cargo.h"
+#include "dirs.h"
 #include "err.h"
 #include "glue.h"
 #include "lock.h"

@@ -2,8 +2,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dirs.h"
 #include "ctx.h"
+#include "dirs.h"
 #include "hash.h"
 #include "mhash.h"
 #include "proj.h"

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dirs.h"
 #include "buf.h"
+#include "dirs.h"
 #include "walk.h"
 
 int

@@ -311,6 +311,55 @@ test_glibc_needed(void **state)
 	assert_err_has("nothere: cannot open");
 }
 
+/* Copy the fixture src (NULL: an empty file) to rel, making its dirs. */
+static void
+put(const char *src, const char *rel)
+{
+	char d[512];
+	const char *mk[] = {"mkdir", "-p", d, NULL};
+	const char *cp[] = {"cp", "-p", src ? p(src) : "/dev/null", p(rel), NULL};
+
+	snprintf(d, sizeof(d), "%s", p(rel));
+	*strrchr(d, '/') = '\0';
+	assert_int_equal(fx_run(mk), 0);
+	assert_int_equal(fx_run(cp), 0);
+}
+
+/* check_path on a package dir: a line per <fn>/bootstrap and per extension, the
+ * first bad artifact is the error, an empty dir says to build first. */
+static void
+test_path(void **state)
+{
+	struct buf out = {0};
+	char want[2048];
+
+	(void)state;
+	put("dyn", "pkg/a/bootstrap");
+	put("static", "pkg/b/bootstrap");
+	put("static", "pkg/extensions/tel");
+	put("small.zip", "pkg/extensions.zip");
+	put("noexec", "pkg/a/deeper/bootstrap"); /* not <fn>/bootstrap: not looked at */
+	put(NULL, "nopkg/x");
+	if (check_path(p("pkg"), "x86_64", "al2023", &out) < 0)
+		fail_msg("%s", err_get());
+	snprintf(want, sizeof(want),
+		 "lambda-check: %s/pkg/a/bootstrap: ok (x86_64, GLIBC_2.34, al2023)\n"
+		 "lambda-check: %s/pkg/b/bootstrap: ok (x86_64, static, al2023)\n"
+		 "lambda-check: %s/pkg/extensions/tel: ok (extension, x86_64, static, al2023)",
+		 dir, dir, dir);
+	assert_string_equal(out.s, want);
+	out.len = 0;
+	assert_int_equal(check_path(p("pkg/a"), "x86_64", "al2023", &out), 0);
+	assert_non_null(strstr(out.s, "pkg/a/bootstrap: ok (x86_64"));
+	out.len = 0;
+	assert_int_equal(check_path(p("pkg"), "arm64", "al2023", &out), -1);
+	assert_err_has("pkg/a/bootstrap");
+	assert_int_equal(check_path(p("nopkg"), "x86_64", "al2023", &out), -1);
+	assert_err_has("no <function>/bootstrap to check: build first");
+	assert_int_equal(check_path(p("nothere"), "x86_64", "al2023", &out), -1);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -324,6 +373,7 @@ main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_glibc_needed),
+		cmocka_unit_test(test_path),
 	};
 
 	/* the fixtures include an arm64 binary, built by the cross compiler */
