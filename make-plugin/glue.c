@@ -198,6 +198,16 @@ glue_env_free(struct glue_env *v)
 	strv_free(&v->e.profile_own);
 }
 
+char *
+glue_done(const char *fn, struct glue_env *v, struct buf *out, int ok)
+{
+	glue_env_free(v);
+	if (ok)
+		return glue_give(out);
+	buf_free(out);
+	return glue_fail(fn, err_get());
+}
+
 int
 glue_env_load(struct glue_env *v)
 {

@@ -43,6 +43,9 @@ int glue_config(struct cfg *c);
 int glue_env_load(struct glue_env *v);
 /* Release what glue_env_load read. */
 void glue_env_free(struct glue_env *v);
+/* The end of a function that loaded v: free v, then hand out to make (ok), or free
+ * out and make the last error fn's make error. */
+char *glue_done(const char *fn, struct glue_env *v, struct buf *out, int ok);
 /* The architecture argument: "" is every configured arch, else exactly one name. */
 int glue_arch(const struct glue_env *v, char *s, unsigned *out);
 

@@ -135,8 +135,7 @@ fn_commands(const char *nm, unsigned int argc, char **argv)
 	if (!strcmp(m, "prune")) {
 		if (glue_env_load(&v) < 0 || cmd_prune(&v.e, &out) < 0)
 			goto err;
-		glue_env_free(&v);
-		return glue_give(&out);
+		return glue_done(nm, &v, &out, 1);
 	}
 	if (cfg_mode(m, &mode) < 0) {
 		err_set("invalid mode '%.40s' (valid: dev, prod, docker, prune)", m);
@@ -167,12 +166,9 @@ fn_commands(const char *nm, unsigned int argc, char **argv)
 			if ((arch & bit) && cmd_build(&v.e, mode, bit, stage, &out) < 0)
 				goto err;
 	}
-	glue_env_free(&v);
-	return glue_give(&out);
+	return glue_done(nm, &v, &out, 1);
 err:
-	glue_env_free(&v);
-	buf_free(&out);
-	return glue_fail(nm, err_get());
+	return glue_done(nm, &v, &out, 0);
 }
 
 /* $(lambda-step STAGE,ARCH): the commands that bring a prod stage up to date
@@ -231,13 +227,10 @@ fn_step(const char *nm, unsigned int argc, char **argv)
 		}
 	}
 	buf_free(&helper);
-	glue_env_free(&v);
-	return glue_give(&out);
+	return glue_done(nm, &v, &out, 1);
 err:
 	buf_free(&helper);
-	buf_free(&out);
-	glue_env_free(&v);
-	return glue_fail(nm, err_get());
+	return glue_done(nm, &v, &out, 0);
 }
 
 /* $(lambda-key STAGE,ARCH): the stage's content key (dev: what lambda-watch polls). */
@@ -258,12 +251,9 @@ fn_key(const char *nm, unsigned int argc, char **argv)
 	}
 	if (step_key(&v.e, glue_trim(argv[0]), arch, key) < 0 || buf_adds(&out, key) < 0)
 		goto err;
-	glue_env_free(&v);
-	return glue_give(&out);
+	return glue_done(nm, &v, &out, 1);
 err:
-	buf_free(&out);
-	glue_env_free(&v);
-	return glue_fail(nm, err_get());
+	return glue_done(nm, &v, &out, 0);
 }
 
 /* The make command line lambda-watch polls and rebuilds with: lambda.mk itself
@@ -341,14 +331,11 @@ fn_local(const char *nm, unsigned int argc, char **argv)
 		goto err;
 	strv_free(&extra);
 	buf_free(&list);
-	glue_env_free(&v);
-	return glue_give(&out);
+	return glue_done(nm, &v, &out, 1);
 err:
 	strv_free(&extra);
 	buf_free(&list);
-	buf_free(&out);
-	glue_env_free(&v);
-	return glue_fail(nm, err_get());
+	return glue_done(nm, &v, &out, 0);
 }
 
 /* $(lambda-explain STAGE,ARCH): one line saying whether the stage is up to date and,
@@ -369,12 +356,9 @@ fn_explain(const char *nm, unsigned int argc, char **argv)
 	}
 	if (step_explain(&v.e, glue_trim(argv[0]), arch, &out) < 0)
 		goto err;
-	glue_env_free(&v);
-	return glue_give(&out);
+	return glue_done(nm, &v, &out, 1);
 err:
-	buf_free(&out);
-	glue_env_free(&v);
-	return glue_fail(nm, err_get());
+	return glue_done(nm, &v, &out, 0);
 }
 
 /* $(lambda-context): sync <LAMBDA_DIR>/.lambda/ctx; expands to the number of files
@@ -508,15 +492,12 @@ fn_sam_fresh(const char *nm, unsigned int argc, char **argv)
 	if (stat(p.s, &st) == 0 && S_ISREG(st.st_mode) && buf_adds(&out, "yes") < 0)
 		goto err;
 	buf_free(&p);
-	glue_env_free(&v);
 	gmk_free(ad);
-	return glue_give(&out);
+	return glue_done(nm, &v, &out, 1);
 err:
 	buf_free(&p);
-	buf_free(&out);
-	glue_env_free(&v);
 	gmk_free(ad);
-	return glue_fail(nm, err_get());
+	return glue_done(nm, &v, &out, 0);
 }
 
 /* $(lambda-sam LOGICALID,STORE): put LOGICALID's bootstrap into $(ARTIFACTS_DIR)
@@ -539,9 +520,8 @@ fn_sam(const char *nm, unsigned int argc, char **argv)
 	if (glue_env_load(&v) < 0 || sam_entry(&v, id, glue_trim(ad), &bin, key) < 0)
 		goto err;
 	if (glue_dry_run()) {
-		glue_env_free(&v);
 		gmk_free(ad);
-		return glue_give(&out);
+		return glue_done(nm, &v, &out, 1);
 	}
 	an = cfg_arch_name(v.e.cfg.arch);
 	if (sam_stored(store, an, key, bin, &src) < 0)
@@ -558,16 +538,13 @@ fn_sam(const char *nm, unsigned int argc, char **argv)
 		n, stored ? ", built earlier in this sam build or before" : "");
 	buf_free(&src);
 	buf_free(&from);
-	glue_env_free(&v);
 	gmk_free(ad);
-	return glue_give(&out);
+	return glue_done(nm, &v, &out, 1);
 err:
 	buf_free(&src);
 	buf_free(&from);
-	buf_free(&out);
-	glue_env_free(&v);
 	gmk_free(ad);
-	return glue_fail(nm, err_get());
+	return glue_done(nm, &v, &out, 0);
 }
 
 /* $(lambda-quote TEXT): TEXT as one shell word, for recipes of the including Makefile. */
