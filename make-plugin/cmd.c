@@ -227,6 +227,27 @@ push_cmd(const struct cmd_env *e, struct buf *out)
 	return av_emit(&a, out);
 }
 
+/* The options that make the dev container's configuration, beside --dir, --arch and
+ * --container: the image, the cargo home and, in a monorepo, the project's place
+ * and the outside path dependencies it mounts. lambda-invoke and lambda-watch pass
+ * the same ones as lambda-dev, so they reuse its container. */
+static int
+container_args(const struct cmd_env *e, struct av *a)
+{
+	size_t i;
+
+	if (*e->base_image && av_add(a, "--image=%s", e->base_image, NULL) < 0)
+		return -1;
+	if (e->cargo_home && *e->cargo_home && av_add(a, "--cargo-home=%s", e->cargo_home, NULL) < 0)
+		return -1;
+	if (e->subdir && *e->subdir && av_add(a, "--subdir=%s", e->subdir, NULL) < 0)
+		return -1;
+	for (i = 0; e->outer && i < e->outer->n; i++)
+		if (av_add(a, "--path-dep=%s", e->outer->v[i], NULL) < 0)
+			return -1;
+	return 0;
+}
+
 /* docker/dev-container.sh build: the persistent container does the work. */
 static int
 dev_cmd(const struct cmd_env *e, unsigned arch, const char *sub, struct buf *out)
@@ -242,17 +263,8 @@ dev_cmd(const struct cmd_env *e, unsigned arch, const char *sub, struct buf *out
 				    cfg_arch_name(arch), NULL) < 0 ||
 	    av_add(&a, "--container=%s", e->cfg.container, NULL) < 0)
 		goto fail;
-	if (*e->base_image && av_add(&a, "--image=%s", e->base_image, NULL) < 0)
+	if (container_args(e, &a) < 0)
 		goto fail;
-	if (e->cargo_home && *e->cargo_home &&
-	    av_add(&a, "--cargo-home=%s", e->cargo_home, NULL) < 0)
-		goto fail;
-	/* a monorepo: the container mounts the outside path dependencies too */
-	if (e->subdir && *e->subdir && av_add(&a, "--subdir=%s", e->subdir, NULL) < 0)
-		goto fail;
-	for (i = 0; e->outer && i < e->outer->n; i++)
-		if (av_add(&a, "--path-dep=%s", e->outer->v[i], NULL) < 0)
-			goto fail;
 	for (i = 0; i < e->bins.n; i++)
 		if (av_add(&a, "--function=%s", e->bins.v[i], NULL) < 0)
 			goto fail;
@@ -298,17 +310,8 @@ cmd_local(const struct cmd_env *e, const char *what, unsigned arch, const struct
 	    av_add(&a, "--arch=%s", cfg_arch_name(arch), NULL) < 0 ||
 	    av_add(&a, "--timeout=%s", t, NULL) < 0)
 		goto fail;
-	if (*e->base_image && av_add(&a, "--image=%s", e->base_image, NULL) < 0)
+	if (container_args(e, &a) < 0)
 		goto fail;
-	if (e->cargo_home && *e->cargo_home &&
-	    av_add(&a, "--cargo-home=%s", e->cargo_home, NULL) < 0)
-		goto fail;
-	/* a monorepo: the container's mounts (dev-container.sh start, same config) */
-	if (e->subdir && *e->subdir && av_add(&a, "--subdir=%s", e->subdir, NULL) < 0)
-		goto fail;
-	for (i = 0; e->outer && i < e->outer->n; i++)
-		if (av_add(&a, "--path-dep=%s", e->outer->v[i], NULL) < 0)
-			goto fail;
 	if (invoke) {
 		if (av_add(&a, "--", NULL, NULL) < 0 || av_add(&a, "%s", e->cfg.function, NULL) < 0 ||
 		    av_add(&a, "%s", e->cfg.event, NULL) < 0)
