@@ -48,6 +48,34 @@ step_norm(const char *stage, const char **prev)
 	return NULL;
 }
 
+/* The source files a stage reads: the project's as every walk of it lists them
+ * (proj.h: not what exclude patterns or skip name) and the outside path
+ * dependencies' files, named from the project; their key lines into lines. */
+static int
+source_lines(const struct cmd_env *e, const struct strv *skip, const struct layout *lo,
+	     struct strv *lines)
+{
+	struct strv files = {0};
+	struct buf p = {0};
+	size_t i;
+	int rc = -1;
+
+	if (proj_list(e->dir, &e->cfg.exclude, skip, &files) < 0 ||
+	    hash_list_lines(e->dir, &files, "file", "", lines) < 0)
+		goto out;
+	for (i = 0; i < lo->outer.n; i++) {
+		p.len = 0;
+		if (buf_fmt(&p, "%s/%s", e->dir, lo->outer.v[i]) < 0 ||
+		    hash_tree_lines_at(p.s, NULL, "file", lo->outer.v[i], lines) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	strv_free(&files);
+	buf_free(&p);
+	return rc;
+}
+
 /* What a dev build reads: every file of the tree but a configured target dir
  * (vendored directories by their checksum files), the outside path
  * dependencies' files, and the settings dev-container.sh gets. */
@@ -69,23 +97,10 @@ dev_inputs(const struct cmd_env *e, struct strv *lines)
 			goto out;
 	if (tdir_add(e->dir, &skip) < 0 || layout_load(e->dir, &lo) < 0)
 		goto out;
-	{
-		/* what .dockerignore/LAMBDA_EXCLUDE exclude is masked in the dev
-		 * container (dev-container.sh --mask), so in this key neither (proj.h) */
-		struct strv files = {0};
-		int r = proj_list(e->dir, &e->cfg.exclude, &skip, &files) < 0 ||
-			hash_list_lines(e->dir, &files, "file", "", lines) < 0;
-
-		strv_free(&files);
-		if (r)
-			goto out;
-	}
-	for (i = 0; i < lo.outer.n; i++) {
-		p.len = 0;
-		if (buf_fmt(&p, "%s/%s", e->dir, lo.outer.v[i]) < 0 ||
-		    hash_tree_lines_at(p.s, NULL, "file", lo.outer.v[i], lines) < 0)
-			goto out;
-	}
+	/* what .dockerignore/LAMBDA_EXCLUDE exclude is masked in the dev container
+	 * (dev-container.sh --mask), so in this key neither */
+	if (source_lines(e, &skip, &lo, lines) < 0)
+		goto out;
 	for (i = 0; i < vdirs.n; i++) {
 		struct strv one = {0};
 
@@ -191,25 +206,11 @@ step_inputs(const struct cmd_env *e, const char *stage, unsigned arch, struct st
 		if (dev_inputs(e, lines) < 0)
 			goto out;
 	} else {
-		struct strv files = {0};
-		int r;
-
 		if (vendor_dirs(e->dir, &vdirs) < 0 || tdir_add(e->dir, &vdirs) < 0 ||
 		    layout_load(e->dir, &lo) < 0)
 			goto out;
-		/* the project's files as every walk of it lists them (proj.h) */
-		r = proj_list(e->dir, &e->cfg.exclude, &vdirs, &files) < 0 ||
-		    hash_list_lines(e->dir, &files, "file", "", lines) < 0;
-		strv_free(&files);
-		if (r)
+		if (source_lines(e, &vdirs, &lo, lines) < 0)
 			goto out;
-		/* the outside path dependencies' files, named from the project */
-		for (i = 0; i < lo.outer.n; i++) {
-			p.len = 0;
-			if (buf_fmt(&p, "%s/%s", e->dir, lo.outer.v[i]) < 0 ||
-			    hash_tree_lines_at(p.s, NULL, "file", lo.outer.v[i], lines) < 0)
-				goto out;
-		}
 		if (add_line(lines, "setting", "SOURCE_DATE_EPOCH", e->epoch) < 0)
 			goto out;
 		if (strv_join(&e->bins, &v) < 0)
