@@ -625,6 +625,18 @@ cfg_format(const struct cfg *c, struct buf *out)
 	return 0;
 }
 
+const char *
+cfg_epoch(const char *s)
+{
+	if (!*s)
+		return "315532800"; /* 1980-01-01, the zip format's epoch */
+	if (strspn(s, "0123456789") != strlen(s)) {
+		err_set("SOURCE_DATE_EPOCH: '%.40s' is not a number of seconds", s);
+		return NULL;
+	}
+	return s;
+}
+
 int
 cfg_text_ok(const char *name, const char *value)
 {

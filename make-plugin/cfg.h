@@ -67,6 +67,9 @@ int cfg_registry(const char *s, char *out, size_t n);
  * the recipe line that carries it into two shell commands); else -1, with the
  * reason. */
 int cfg_text_ok(const char *name, const char *value);
+/* SOURCE_DATE_EPOCH (already trimmed): s, or for "" the zip format's epoch
+ * (315532800, 1980-01-01); NULL unless whole seconds (digits only). */
+const char *cfg_epoch(const char *s);
 /* Split on blanks into sv; -1 if a word has a character outside the safe set. */
 int cfg_words(const char *s, struct strv *sv);
 

@@ -237,12 +237,8 @@ glue_env_load(struct glue_env *v)
 	}
 	if (!*v->e.docker)
 		v->e.docker = "docker";
-	if (!*v->e.epoch)
-		v->e.epoch = "315532800"; /* 1980-01-01, the zip format's epoch */
-	if (strspn(v->e.epoch, "0123456789") != strlen(v->e.epoch)) {
-		err_set("SOURCE_DATE_EPOCH: '%.40s' is not a number of seconds", v->e.epoch);
+	if (!(v->e.epoch = cfg_epoch(v->e.epoch)))
 		return -1;
-	}
 	if (*glue_trim(v->vars[GLUE_PROJECT])) {
 		snprintf(v->project, sizeof(v->project), "%s", glue_trim(v->vars[GLUE_PROJECT]));
 		if (cmd_project(v->project, v->project, sizeof(v->project)) < 0)

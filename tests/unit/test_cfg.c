@@ -302,6 +302,13 @@ text(void **state)
 	assert_non_null(strstr(err_get(), "LAMBDA_BASE_IMAGE: the value has a newline"));
 	assert_int_equal(cfg_text_ok("LAMBDA_DIR", "a\rb"), -1);
 	assert_int_equal(cfg_text_ok("LAMBDA_DIR", "a\177"), -1);
+	/* SOURCE_DATE_EPOCH: whole seconds, the zip epoch by default */
+	assert_string_equal(cfg_epoch(""), "315532800");
+	assert_string_equal(cfg_epoch("1700000000"), "1700000000");
+	assert_null(cfg_epoch("abc"));
+	assert_non_null(strstr(err_get(), "SOURCE_DATE_EPOCH: 'abc' is not a number of seconds"));
+	assert_null(cfg_epoch("-1"));
+	assert_null(cfg_epoch("1.5"));
 }
 
 /* Parse LAMBDA_SAM_FUNCTIONS / LAMBDA_EXTENSIONS alone; the field's value or NULL. */
