@@ -100,4 +100,3 @@ out:
 	buf_free(&list);
 	return rc;
 }
-

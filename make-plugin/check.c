@@ -372,4 +372,3 @@ err:
 	buf_free(&p);
 	return -1;
 }
-
