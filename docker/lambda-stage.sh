@@ -239,9 +239,12 @@ undeprecate() {
 }
 
 # ticker: while a build runs quietly, a line every 15 s so a long step is seen alive.
+# Its sleep ends with it: a sleep left running would hold make's project lock (an
+# inherited descriptor) and keep the next make waiting for up to 15 s.
 ticker() {
-	local n last
-	while sleep 15 >/dev/null 2>&1; do
+	local n last nap=''
+	trap '[[ -z $nap ]] || kill "$nap" 2>/dev/null; exit 0' TERM
+	while sleep 15 >/dev/null 2>&1 & nap=$!; wait "$nap"; do
 		n=$(grep -c 'Compiling ' "$log" || true)
 		last=$(grep -o 'Compiling [^ ]* v[^ ]*' "$log" | tail -n1 || true)
 		if ((n == 1)); then

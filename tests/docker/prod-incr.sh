@@ -39,7 +39,7 @@ compiled() { build_crates "$out"; }
 says() { "$1/target/lambda/x86_64/$2/bootstrap"; }
 zipsum() { sha256sum "$1/target/lambda/x86_64/$2/bootstrap.zip" | cut -c1-64; }
 
-plan 13
+plan 16
 p=$work/one
 ws_fixture "$p" "$run_id"
 mk "$p" "$bk"
@@ -91,4 +91,19 @@ mk "$p" "$bk"
 is "after the failure: build ok" "$rc" 0
 like "after the failure: the record was dropped, a full build" "$out" "full build of the project's crates"
 is "common's restored content is what runs (old mtime, not trusted)" "$(says "$p" fn-a)" "fn-a: common one"
+
+# A quiet build (its progress ticker runs) and, straight after it, a no-op: nothing
+# of the build is left holding the project's lock, so the no-op does not wait.
+quiet() {
+	rc=0
+	out=$("$GNUMAKE" --no-print-directory -C "$p" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
+		LAMBDA_PROJECT="$run_id-${p##*/}" LAMBDA_DOCKER="$bk" LAMBDA_ARCH=x86_64 lambda-prod 2>&1) || rc=$?
+}
+echo '// a quiet edit' >>"$p/fn-b/src/main.rs"
+quiet
+is "a quiet build" "$rc" 0
+quiet
+is "the no-op straight after it" "$rc" 0
+ok "the no-op did not wait for the build before it (no process of it holds the lock)" \
+	bash -c '[[ $1 != *"waiting for another build"* && $1 != *"--stage="* ]]' _ "$out"
 finish
