@@ -13,6 +13,8 @@ src=${LAMBDA_SRCDIR:?}
 # shellcheck source=tests/lib/docker-env.sh
 . "$src/tests/lib/docker-env.sh" lmtreg "/tmp/lambda-registry.XXXXXX"
 need_make
+# shellcheck source=tests/lib/crates.sh
+. "$src/tests/lib/crates.sh"
 # shellcheck source=tests/lib/engine2.sh
 . "$src/tests/lib/engine2.sh"
 command -v docker-registry >/dev/null || { echo "1..0 # SKIP no docker-registry (.ci/deps installs it)"; exit 0; }
@@ -47,11 +49,7 @@ mk() {
 	[[ $rc -eq 0 ]] || printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -40
 }
 # deps_compiled: the crates compiled other than the project's own
-# compiled: cargo's Compiling lines of the last build (BuildKit prefixes its step and
-# time; the classic client colours a step's stderr with escape sequences)
-# shellcheck disable=SC2001 # a regular expression: a bash pattern cannot repeat a class
-compiled() { sed 's/\x1b\[[0-9;]*m//g' <<<"$out" | grep -E '^(#[0-9]+ [0-9.]+)? *Compiling ' || true; }
-deps_compiled() { compiled | grep -vc "Compiling $bin " || true; }
+deps_compiled() { all_crates "$out" | grep -vcx -- "$bin" || true; }
 warnings() { grep -c 'warning: the cache registry\|warning: the push to the cache registry' <<<"$out" || true; }
 zipsum() { sha256sum "$1/target/lambda/x86_64/$bin/bootstrap.zip" | cut -c1-64; }
 # fresh_copy NAME: the project as a new checkout would have it (no .lambda, no target)
@@ -182,7 +180,7 @@ DOCKER_HOST=unix://$e2_sock mk "$c2" LAMBDA_CACHE_REGISTRY="$repo" LAMBDA_DOCKER
 diag "fresh engine, classic builder, registry cache: $((SECONDS - t0)) s"
 like "classic builder, fresh engine: the deps stage came from the registry" "$out" "deps-x86_64: pulled"
 ok "classic builder, fresh engine: cargo's output is seen (the project's own crate compiled)" \
-	grep -q "Compiling $bin " <<<"$(compiled)"
+	grep -qx -- "$bin" <<<"$(all_crates "$out")"
 is "classic builder, fresh engine: 0 dependency crates compiled" "$(deps_compiled)" 0
 is "classic builder, fresh engine: the same package bytes as BuildKit's" "$(zipsum "$c2")" "$zip2"
 finish
