@@ -3,7 +3,7 @@
 # scripts: they ask lambda.mk ($(lambda-config)) instead of keeping rules of
 # their own. Sourced by build-lambda.sh and dev-container.sh.
 
-# config_mk HERE: the lambda.mk to drive, on stdout: $LAMBDA_MK, else the one
+# config_mk HERE: the lambda.mk to drive, as an absolute path on stdout: $LAMBDA_MK, else the one
 # beside an installation's scripts (HERE is their real dir, HERE/.. holds
 # lambda.mk), else pkg-config's; status 1 if there is none.
 config_mk() {
@@ -11,7 +11,8 @@ config_mk() {
 	if [[ -z $mk && -f $1/../lambda.mk ]]; then mk=$(cd -- "$1/.." && pwd)/lambda.mk; fi
 	if [[ -z $mk ]]; then mk=$(pkg-config --variable=mkfile lambda-make 2>/dev/null || true); fi
 	[[ -n $mk && -f $mk ]] || return 1
-	printf '%s\n' "$mk"
+	# absolute: config_read runs make from /
+	printf '%s/%s\n' "$(cd -- "$(dirname -- "$mk")" && pwd)" "${mk##*/}"
 }
 
 # config_make MK DIR ARGS...: make on lambda.mk MK in DIR, as a make of its own
@@ -32,7 +33,8 @@ config_make() {
 config_read() {
 	local mk=$1 out rc=0 key
 	shift
-	out=$(config_make "$mk" . -s "$@" lambda-config 2>&1) || rc=$?
+	# from /: the settings need no project, and the caller's dir may be unreadable
+	out=$(config_make "$mk" / -s "$@" lambda-config 2>&1) || rc=$?
 	if ((rc)); then
 		out=${out##*\*\*\* lambda-config: }
 		# shellcheck disable=SC2034 # the caller's

@@ -145,10 +145,17 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 		u=$(mktemp -d /tmp/lmk-bats.XXXXXX)
 		chmod 0755 "$u"
 		cp -r "$t/docker" "$t/bin" "$u/"
+		# the settings are checked by a lambda.mk nobody can read too (the build
+		# tree may sit below a dir only root can enter)
+		cp "$(dirname "$LAMBDA_MK")/.libs/lambda.so" "$u/"
+		cp -r "$src/templates" "$u/"
+		printf 'LAMBDA_PLUGIN := %s/lambda.so\nLAMBDA_HOME := %s\ninclude %s/templates/lambda.mk\n' \
+			"$u" "$u" "$u" >"$u/lambda.mk"
+		chmod -R a+rX "$u"
 		mkdir "$u/secret"
 		cp "$proj/Cargo.toml" "$u/secret/"
 		chmod 000 "$u/secret"
-		run setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR=/tmp \
+		run setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR=/tmp LAMBDA_MK="$u/lambda.mk" \
 			"$u/docker/dev-container.sh" build --docker="$u/bin/docker" --dir="$u/secret" \
 			--container=lmk-bats --image=fake:1
 		rm -rf "$u"
