@@ -45,16 +45,30 @@ engine_builder() {
 	rm -rf "$tmp"
 }
 
-# engine_podman_cache PROJECT_DIR ARCH: the id of the project's target cache for ARCH
-# under podman (rootful: /var/tmp/buildah-cache/ID).
-engine_podman_cache() { echo "lambda-make-$(sha256sum <<<"$1" | cut -c1-16)-$2"; }
+# engine_cache_id PROJECT_DIR ARCH: the name of the project's own cache mounts for
+# ARCH ("-deps": the deps step's target dir; under podman, the id itself is the
+# build stage's; rootful podman keeps them in /var/tmp/buildah-cache/ID).
+engine_cache_id() { echo "lambda-make-$(sha256sum <<<"$1" | cut -c1-16)-$2"; }
 
-# engine_podman_dockerfile ID < DOCKERFILE: the Dockerfile for podman 4.3 (buildah),
-# which knows cache mounts but not sharing=private, and whose from= does not seed
-# a cache: the build stage's target dir is a cache of its own (id ID, one per project
-# and arch) at /lambda/target, which lambda-compile seeds from the deps layer's
-# /build/target whenever the deps step ran again.
-engine_podman_dockerfile() {
-	sed -E -e 's|--mount=type=cache,target=/build/target,from=deps,source=/build/target,sharing=private lambda-compile$|--mount=type=cache,id='"$1"',target=/lambda/target,sharing=locked LAMBDA_TARGET_CACHE=/lambda/target lambda-compile|' \
-		-e '/^RUN /s/sharing=private/sharing=locked/g'
+# engine_dockerfile BUILDER ID < DOCKERFILE: docker/Dockerfile as BUILDER (buildkit,
+# classic, podman) runs it, for the project and arch whose cache id is ID.
+# BuildKit: the deps step's target cache (id=lambda-deps) becomes ID-deps, one per
+# project and arch, so that a dependency edit compiles only what changed and
+# builds of other projects or the other arch never wait for it. Classic: every
+# --mount option removed (that builder rejects them). Podman 4.3 (buildah) also
+# knows no sharing=private, and its from= does not seed a cache: the build
+# stage's target dir is a cache of its own (id ID) at /lambda/target, which
+# lambda-compile seeds from the deps layer's /deps/target whenever the deps step
+# ran again.
+engine_dockerfile() {
+	case $1 in
+	classic) sed -E '/^RUN /s/ --mount=[^ ]+//g' ;;
+	buildkit) sed -E 's/,id=lambda-deps,/,id='"$2"'-deps,/' ;;
+	podman)
+		sed -E -e 's/,id=lambda-deps,/,id='"$2"'-deps,/' \
+			-e 's|--mount=type=cache,target=/build/target,from=deps,source=/deps/target,sharing=private lambda-compile$|--mount=type=cache,id='"$2"',target=/lambda/target,sharing=locked LAMBDA_TARGET_CACHE=/lambda/target lambda-compile|' \
+			-e '/^RUN /s/sharing=private/sharing=locked/g'
+		;;
+	*) return 1 ;;
+	esac
 }

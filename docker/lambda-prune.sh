@@ -17,9 +17,11 @@ name part and LAMBDA_CONTAINER):
     container uses one or it is the shared registry volume
     (lambda-make-cargo-registry, used by every project: docker volume rm it
     yourself to clear it for all).
-BuildKit's build cache (the cache mounts of /build/target and the registry) is not
-labelled per project: BuildKit bounds it by its own garbage collection, and only
-`docker builder prune` (every project's) removes it.
+BuildKit's build cache (the cache mounts: each project's and arch's deps target
+dir, the build stage's target dirs, the registry) is not labelled per project:
+BuildKit bounds it by its own garbage collection, and only `docker builder prune`
+(every project's; --filter type=exec.cachemount: the cache mounts alone)
+removes it.
 Prints one line per kind with the count removed; exit 0, 2 for bad usage, 3 when
 the engine cannot be reached.
 EOT

@@ -344,9 +344,6 @@ bk_build() {
 	return "$rc"
 }
 
-# The Dockerfile copy goes beside the context, never in it: both arches' builds
-# share the context, and a client walking it while the other build renames a
-# temp file there fails ("file ... not found").
 # queue_push: when the registry lacked this stage (built now, or found in this
 # engine's own cache: either way this machine has it and the registry does not), tag the
 # stage itself (BuildKit: with its inline cache; deps, not the deps-id image the
@@ -369,16 +366,15 @@ queue_push() {
 	printf '%s\n' "$push_ref" >"$queue/.$name.$$" && mv -f "$queue/.$name.$$" "$queue/$name"
 }
 
+# The Dockerfile as this builder runs it, one per builder and arch (it names the
+# arch's cache mounts). Beside the context, never in it: both arches' builds
+# share the context, and a client walking it while the other build renames a
+# temp file there fails ("file ... not found").
+df=$state/lambda.$builder${arch:+-$arch}.Dockerfile
+engine_dockerfile "$builder" "$(engine_cache_id "$proj_dir" "${arch:-any}")" <"$dockerfile" >"$df.$$" &&
+	mv -f "$df.$$" "$df"
+
 if [[ $builder == buildkit || $builder == podman ]]; then
-	if [[ $builder == podman ]]; then
-		# one Dockerfile per arch: it names the arch's target cache
-		df=$state/lambda.podman-$arch.Dockerfile
-		engine_podman_dockerfile "$(engine_podman_cache "$proj_dir" "$arch")" \
-			<"$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
-	else
-		df=$state/lambda.Dockerfile
-		cp "$dockerfile" "$df.$$" && mv -f "$df.$$" "$df"
-	fi
 	export DOCKER_BUILDKIT=1
 	if [[ -n $output ]]; then
 		rm -rf "$output.tmp"
@@ -394,10 +390,8 @@ if [[ $builder == buildkit || $builder == podman ]]; then
 	exit 0
 fi
 
-# Classic builder: no --mount options, no --output; --force-rm so a failed step
-# leaves no stopped container behind; the Dockerfile beside the context, as above.
-df=$state/lambda.classic.Dockerfile
-sed -E '/^RUN /s/ --mount=[^ ]+//g' "$dockerfile" >"$df.$$" && mv -f "$df.$$" "$df"
+# Classic builder: no --output; --force-rm so a failed step leaves no stopped
+# container behind.
 export DOCKER_BUILDKIT=0
 # The classic builder, given --cache-from, trusts only those images (and their
 # parents) as cache: a partial set would hide the local layers of the others.

@@ -5,6 +5,9 @@
 # vendored on the host. Checks, on BuildKit and on the classic builder:
 # - a source edit compiles only the project's crate in the build stage: psm and cc,
 #   compiled in deps, are fresh there (same environment in both stages);
+# - BuildKit: a dependency added or removed compiles only it and the project's stub
+#   in deps (the deps step's target dir is the project's own cache mount), and a
+#   vendored crate patched in place empties that dir first;
 # - LAMBDA_VERBOSE=1 says which stage runs and which input changed its key;
 #   lambda-explain says "up to date" for every stage after a build;
 # - dev never poses as prod (issue 17): prod -> dev -> prod leaves the prod bytes,
@@ -19,8 +22,14 @@ src=${LAMBDA_SRCDIR:?}
 . "$src/tests/lib/crates.sh"
 need_make
 
+# vendored: the fixture's crates and itoa, which the dependency edit adds
 ch=$work/cargo-home
-"$src/tests/lib/vendor.sh" "$src/tests/fixtures/cc-dep" "$ch" >/dev/null
+cp -r "$src/tests/fixtures/cc-dep" "$work/superset"
+echo 'itoa = "1"' >>"$work/superset/Cargo.toml"
+# the lock first (lambda-vendor.sh vendors what Cargo.lock pins); cargo keeps the fixture's pins
+cargo metadata --offline --format-version 1 --manifest-path "$work/superset/Cargo.toml" >/dev/null 2>&1 ||
+	cargo metadata --format-version 1 --manifest-path "$work/superset/Cargo.toml" >/dev/null
+"$src/tests/lib/vendor.sh" "$work/superset" "$ch" >/dev/null
 
 # mk DIR DOCKER ARGS...: make in DIR; output in $out, status in $rc.
 mk() {
@@ -38,7 +47,7 @@ sum() { sha256sum <"$1" | cut -c1-64; }
 # zip_matches DIR: the zip's bootstrap is byte for byte the bootstrap file
 zip_matches() { [[ $(unzip -p "$1/$pkg/bootstrap.zip" bootstrap | sum /dev/stdin) == $(sum "$1/$pkg/bootstrap") ]]; }
 
-plan 19
+plan 24
 for builder in buildkit classic; do
 	p=$work/$builder
 	cp -r "$src/tests/fixtures/cc-dep" "$p"
@@ -81,4 +90,24 @@ mk "$p" "$classic" LAMBDA_VERBOSE=1 lambda-prod
 like "a bootstrap replaced by hand: not vouched for" "$out" "runtime-x86_64: runs: a package in target/lambda/x86_64 is missing or is not the file lambda-prod wrote"
 ok "... rebuilt: the prod bytes are back, zip = bootstrap" \
 	test "$(sum "$p/$pkg/bootstrap")" = "$prod_sum" -a "$(unzip -p "$p/$pkg/bootstrap.zip" bootstrap | sum /dev/stdin)" = "$prod_sum"
+
+# BuildKit's deps step builds into the project's own target cache: a dependency
+# edit compiles the new crate and the project's stub, nothing compiled before
+# (psm's C library, built by its build script, links from the layer's copy).
+q=$work/buildkit
+sed -i 's/^psm = .*/&\nitoa = "1"/' "$q/Cargo.toml"
+mk "$q" "$bk" LAMBDA_VERBOSE=1 lambda-prod
+is "buildkit: a dependency added: deps compiles it and the stub only" "$(deps_crates "$out")" "cc-dep itoa "
+is "... the binary runs" "$(says "$q")" "cc-dep: 2"
+sed -i '/^itoa = /d' "$q/Cargo.toml"
+mk "$q" "$bk" LAMBDA_VERBOSE=1 lambda-prod
+is "buildkit: the dependency removed: deps compiles the stub only" "$(deps_crates "$out")" "cc-dep "
+# A vendored crate patched in place (same version: cargo would take it as fresh)
+psm=$(find "$ch/vendor" -maxdepth 1 -name 'psm*' | head -n 1)
+# (a new file, not an append: the vendored files are hard links into lambda-vendor.sh's cache)
+{ cat "$psm/src/lib.rs"; echo '// patched in place'; } >"$work/lib.rs" && mv -f "$work/lib.rs" "$psm/src/lib.rs"
+sed -i 's/"files":{[^}]*}/"files":{}/' "$psm/.cargo-checksum.json"
+mk "$q" "$bk" LAMBDA_VERBOSE=1 lambda-prod
+like "buildkit: a vendored crate patched in place: the kept dir is not trusted" "$out" "one changed in place"
+like "... psm is compiled again" "$(deps_crates "$out")" "psm"
 finish

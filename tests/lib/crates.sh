@@ -22,3 +22,11 @@ build_crates() {
 		awk '/lambda-make: (incremental|full build)/ && !/RUN / { f = 1 } f' |
 		grep -oE 'Compiling [a-z0-9_-]+ v' | awk '{print $2}' | sort | tr '\n' ' '
 }
+
+# deps_crates TEXT: the crates the deps stage compiled (everything before the build
+# stage's "lambda-make: incremental|full build" line), sorted, space-separated.
+deps_crates() {
+	plain "$1" |
+		awk '/lambda-make: (incremental|full build)/ && !/RUN / { exit } 1' |
+		grep -oE 'Compiling [a-z0-9_-]+ v' | awk '{print $2}' | sort | tr '\n' ' '
+}
