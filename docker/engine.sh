@@ -45,28 +45,22 @@ engine_builder() {
 	rm -rf "$tmp"
 }
 
-# engine_cache_id PROJECT_DIR ARCH: the name of the project's own cache mounts for
-# ARCH ("-deps": the deps step's target dir; under podman, the id itself is the
-# build stage's; rootful podman keeps them in /var/tmp/buildah-cache/ID).
+# engine_cache_id PROJECT_DIR ARCH: under podman, the id of the build stage's target
+# cache for the project and ARCH (rootful podman keeps it in /var/tmp/buildah-cache/ID).
 engine_cache_id() { echo "lambda-make-$(sha256sum <<<"$1" | cut -c1-16)-$2"; }
 
 # engine_dockerfile BUILDER ID < DOCKERFILE: docker/Dockerfile as BUILDER (buildkit,
-# classic, podman) runs it, for the project and arch whose cache id is ID.
-# BuildKit: the deps step's target cache (id=lambda-deps) becomes ID-deps, one per
-# project and arch, so that a dependency edit compiles only what changed and
-# builds of other projects or the other arch never wait for it. Classic: every
-# --mount option removed (that builder rejects them). Podman 4.3 (buildah) also
-# knows no sharing=private, and its from= does not seed a cache: the build
-# stage's target dir is a cache of its own (id ID) at /lambda/target, which
-# lambda-compile seeds from the deps layer's /deps/target whenever the deps step
-# ran again.
+# classic, podman) runs it; ID: engine_cache_id's. Classic: every --mount option
+# removed (that builder rejects them). Podman 4.3 (buildah) knows no
+# sharing=private, and its from= does not seed a cache: the build stage's target
+# dir is a cache of its own (id ID) at /lambda/target, which lambda-compile seeds
+# from the deps layer's /deps/target whenever the deps step ran again.
 engine_dockerfile() {
 	case $1 in
 	classic) sed -E '/^RUN /s/ --mount=[^ ]+//g' ;;
-	buildkit) sed -E 's/,id=lambda-deps,/,id='"$2"'-deps,/' ;;
+	buildkit) cat ;;
 	podman)
-		sed -E -e 's/,id=lambda-deps,/,id='"$2"'-deps,/' \
-			-e 's|--mount=type=cache,target=/build/target,from=deps,source=/deps/target,sharing=private lambda-compile$|--mount=type=cache,id='"$2"',target=/lambda/target,sharing=locked LAMBDA_TARGET_CACHE=/lambda/target lambda-compile|' \
+		sed -E -e 's|--mount=type=cache,target=/build/target,from=deps,source=/deps/target,sharing=private lambda-compile$|--mount=type=cache,id='"$2"',target=/lambda/target,sharing=locked LAMBDA_TARGET_CACHE=/lambda/target lambda-compile|' \
 			-e '/^RUN /s/sharing=private/sharing=locked/g'
 		;;
 	*) return 1 ;;

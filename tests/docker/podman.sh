@@ -44,7 +44,7 @@ pod_cleanup() {
 	podman images --format '{{.Repository}}:{{.Tag}}' | grep -E "lambda-make/${run_id}" |
 		xargs -r podman rmi -f >/dev/null 2>&1 || true
 	podman ps -aq --filter "name=^$run_id" | xargs -r podman rm -f >/dev/null 2>&1 || true
-	rm -rf "/var/tmp/buildah-cache/$(engine_cache_id "$p" x86_64)"{,-deps} 2>/dev/null || true
+	rm -rf "/var/tmp/buildah-cache/$(engine_cache_id "$p" x86_64)" 2>/dev/null || true
 	denv_cleanup
 }
 trap pod_cleanup EXIT
