@@ -366,8 +366,8 @@ queue_push() {
 	printf '%s\n' "$push_ref" >"$queue/.$name.$$" && mv -f "$queue/.$name.$$" "$queue/$name"
 }
 
-# The Dockerfile as this builder runs it, one per builder and arch (it names the
-# arch's cache mounts). Beside the context, never in it: both arches' builds
+# The Dockerfile as this builder runs it, one per builder and arch (podman's names
+# the arch's target cache). Beside the context, never in it: both arches' builds
 # share the context, and a client walking it while the other build renames a
 # temp file there fails ("file ... not found").
 df=$state/lambda.$builder${arch:+-$arch}.Dockerfile
