@@ -12,21 +12,19 @@ plain() {
 # all_crates TEXT: every crate compiled, one name per line, in build order.
 all_crates() { plain "$1" | grep -oE 'Compiling [a-z0-9_-]+ v' | awk '{print $2}' || true; }
 
-# build_crates TEXT: the crates the build stage compiled, sorted, space-separated.
-# The build stage's output starts with the "lambda-make: incremental|full build"
-# line; a deps stage before it compiles stubs and dependencies, which are not
-# counted. A line echoing a RUN instruction never starts the count (classic:
-# "Step N/M : RUN ...", BuildKit: "#N [deps ...] RUN ...").
-build_crates() {
-	plain "$1" |
-		awk '/lambda-make: (incremental|full build)/ && !/RUN / { f = 1 } f' |
+# stage_crates AWK TEXT: the crates compiled in the lines of TEXT that the awk
+# program AWK keeps, sorted, space-separated. The build stage's output starts with
+# the "lambda-make: incremental|full build" line; a line echoing a RUN instruction
+# never counts as that line (classic: "Step N/M : RUN ...", BuildKit: "#N [deps ...] RUN ...").
+stage_crates() {
+	plain "$2" | awk "$1" |
 		grep -oE 'Compiling [a-z0-9_-]+ v' | awk '{print $2}' | sort | tr '\n' ' '
 }
+crates_start='/lambda-make: (incremental|full build)/ && !/RUN /'
 
-# deps_crates TEXT: the crates the deps stage compiled (everything before the build
-# stage's "lambda-make: incremental|full build" line), sorted, space-separated.
-deps_crates() {
-	plain "$1" |
-		awk '/lambda-make: (incremental|full build)/ && !/RUN / { exit } 1' |
-		grep -oE 'Compiling [a-z0-9_-]+ v' | awk '{print $2}' | sort | tr '\n' ' '
-}
+# build_crates TEXT: the crates the build stage compiled (the deps stage before it
+# compiles stubs and dependencies, which are not counted).
+build_crates() { stage_crates "$crates_start { f = 1 } f" "$1"; }
+
+# deps_crates TEXT: the crates the deps stage compiled (everything before the build stage).
+deps_crates() { stage_crates "$crates_start { exit } 1" "$1"; }

@@ -150,7 +150,9 @@ fi
 cp -- "$ROOT/docker/Dockerfile" "$ctx/lambda.Dockerfile"
 # BuildKit reads this instead of a .dockerignore; nothing of ctx is excluded.
 printf '# lambda-make build context: send everything\n' >"$ctx/lambda.Dockerfile.dockerignore"
-sed -E '/^RUN /s/ --mount=[^ ]+//g' "$ROOT/docker/Dockerfile" >"$ctx/lambda.classic.Dockerfile"
+# shellcheck source=docker/engine.sh
+. "$ROOT/docker/engine.sh"
+engine_dockerfile classic <"$ROOT/docker/Dockerfile" >"$ctx/lambda.classic.Dockerfile"
 if grep -qE '^RUN .*--mount=' "$ctx/lambda.classic.Dockerfile"; then
 	not_ok "classic Dockerfile has no --mount options"
 else
