@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The production path through make, against the real engine: examples/hello (in a
-# dir with spaces) built for x86_64 and arm64 with -j2, invoked through a loopback
+# dir with spaces) built for x86_64 and arm64 by one make without -j (both at
+# once), invoked through a loopback
 # Runtime API, and the content-key decisions checked: a no-op starts no docker
 # command, touch rebuilds nothing, a source edit reruns only build+runtime, a
 # manifest edit reruns deps, a base change reruns base; reproducible zips; an
@@ -44,12 +45,17 @@ stages() {
 }
 zipsum() { sha256sum "$proj/target/lambda/$1/hello/bootstrap.zip" | cut -c1-64; }
 
-plan 33
+plan 34
 t0=$(date +%s.%N)
-mk -j2 lambda-prod
+mk lambda-prod
 t1=$(date +%s.%N)
 diag "cold-ish prod build, both arches: $(echo "$t1 - $t0" | bc) s"
-is "make -j2 lambda-prod, both arches" "$rc" 0
+is "make lambda-prod (no -j), both arches" "$rc" 0
+# One after the other, every x86_64 line would come before the first arm64 one.
+first_arm=$(grep -n -m1 -- '-arm64: ' <<<"$out" | cut -d: -f1)
+last_x86=$(grep -n -- '-x86_64: ' <<<"$out" | tail -n1 | cut -d: -f1)
+ok "no -j: the arches build at the same time (an arm64 stage ends before x86_64's last)" \
+	test "${first_arm:-999}" -lt "${last_x86:-0}"
 for a in x86_64 arm64; do
 	ok "$a: bootstrap and bootstrap.zip" test -x "$proj/target/lambda/$a/hello/bootstrap" -a -f "$proj/target/lambda/$a/hello/bootstrap.zip"
 	body=$("$src/tests/lib/invoke.sh" "$proj/target/lambda/$a/hello/bootstrap" $a '{"name":"world"}' 2>&1 || true)
