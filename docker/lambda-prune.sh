@@ -16,7 +16,9 @@ name part and LAMBDA_CONTAINER):
     container NAME if it carries that label, with their volumes unless another
     container uses one or it is the shared registry volume
     (lambda-make-cargo-registry, used by every project: docker volume rm it
-    yourself to clear it for all).
+    yourself to clear it for all);
+  - the volumes labelled lambda-make.project=DIR (the classic builder's release
+    target dirs, one per arch).
 BuildKit's build cache (the cache mounts: each project's and arch's deps target
 dir, the build stage's target dirs, the registry) is not labelled per project:
 BuildKit bounds it by its own garbage collection, and only `docker builder prune`
@@ -65,7 +67,10 @@ if ((${#ids[@]})); then
 fi
 echo "lambda-prune: containers: $(printf '%s\n' "${ids[@]}" | sort -u | grep -c . || true)"
 nv=0
-for v in "${vols[@]}"; do
+for d in "${dirs[@]}"; do
+	while read -r v; do [[ -n $v ]] && vols+=("$v"); done < <("$docker" volume ls -q --filter "label=lambda-make.project=$d")
+done
+for v in $(printf '%s\n' "${vols[@]}" | sort -u); do
 	[[ $v == lambda-make-cargo-registry ]] && continue
 	"$docker" volume rm -- "$v" >/dev/null 2>&1 && nv=$((nv + 1))
 done

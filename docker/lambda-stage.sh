@@ -45,7 +45,7 @@ USAGE
 die() { echo "lambda-stage: $1" >&2; exit "${2:-1}"; }
 
 docker=docker stage='' dockerfile='' context='' tag='' output='' nocache=() verbose=0
-args=() cache_image='' cache_from=()
+args=() cache_image='' cache_from=() compiled=0
 for a in "$@"; do
 	case $a in
 	--help | -h) usage; exit 0 ;;
@@ -290,7 +290,7 @@ built_or_cached() {
 		while read -r id; do
 			grep -q "^#$id DONE" "$log" && { echo built; return; }
 		done < <(sed -nE 's/^#([0-9]+) \[[^]]*\] RUN .*/\1/p' "$log" | sort -u)
-	elif grep -q -- '---> Running in' "$log"; then
+	elif ((compiled)) || grep -q -- '---> Running in' "$log"; then
 		echo built
 		return
 	fi
@@ -309,8 +309,10 @@ done_line() {
 		say "$how (BuildKit)"
 	elif [[ $builder == podman ]]; then
 		say "$how (podman)"
-	elif [[ $stage == runtime || $stage == build ]]; then
-		say "$how (classic builder: every release build recompiles all of the project's crates, no cache mounts; BuildKit rebuilds only the changed ones: install docker-buildx, or set LAMBDA_DOCKER to a client that runs it with DOCKER_BUILDKIT=1, such as Debian's docker.io 20.10)"
+	elif [[ $stage == deps ]]; then
+		say "$how (classic builder: a dependency edit compiles every dependency again, no cache mounts; BuildKit compiles only what changed: install docker-buildx, or set LAMBDA_DOCKER to a client that runs it with DOCKER_BUILDKIT=1, such as Debian's docker.io 20.10)"
+	elif [[ $stage == build ]]; then
+		say "$how (classic builder: the build stage's image recompiles all of the project's crates; lambda-prod's packages only the changed ones)"
 	else
 		say "$how (classic builder)"
 	fi
@@ -403,24 +405,41 @@ if [[ -z $output ]]; then
 	queue_push
 	exit 0
 fi
-tmptag=lambda-make-tmp/$$-$RANDOM:runtime
+# A package (--output): the classic builder has no cache mounts, so the build
+# stage's step runs in a container of the deps stage, with the project's and
+# arch's target dir in a volume named after that image (the engine fills a new
+# volume from the image's /build/target: the seed, as BuildKit's mount is) and
+# the context's src/ copied in; lambda-compile then recompiles only the crates
+# whose files changed since the last build in it. A new dependency set gets a
+# new volume; this project's and arch's others are removed after a success.
+# The deps image stays untagged: removing a tag would remove the image and the
+# compiled layers below it; prune_stale keeps it (this build's log names it).
 cid=''
 cleanup() {
 	stop_ticker
-	[[ -n $cid ]] && "$docker" rm -f "$cid" >/dev/null 2>&1
-	"$docker" rmi -f "$tmptag" >/dev/null 2>&1 || true
+	[[ -z $cid ]] || "$docker" rm -f "$cid" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-run "$docker" build --force-rm "${nocache[@]}" "${cache_args[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tmptag" "$context" || failed
-cid=$("$docker" create "$tmptag" /bootstrap)
+run "$docker" build --force-rm "${nocache[@]}" "${cache_args[@]}" --target deps -f "$df" "${args[@]}" "$context" || failed
+deps_id=$(sed -n 's/^Successfully built \([0-9a-f]\{12,\}\)$/\1/p' "$log" | tail -n1)
+[[ -n $deps_id ]] || failed
+vol=$(engine_cache_id "$proj_dir" "${arch:-any}")-${deps_id:0:12}
+((${#nocache[@]} == 0)) || "$docker" volume rm -f "$vol" >/dev/null 2>&1 || true
+run "$docker" volume create --label "lambda-make.project=$proj_dir" --label "lambda-make.target=$triple" "$vol" || failed
+cid=$("$docker" create --mount "type=volume,src=$vol,dst=/build/target" "$deps_id" lambda-compile) || failed
+run "$docker" cp "$context/src/." "$cid:/build/" || failed
+run "$docker" start -a "$cid" || failed
 rm -rf "$output.tmp" && mkdir -p "$output.tmp"
 bins=''
 for a in "${args[@]}"; do [[ $a == LAMBDA_BINS=* ]] && bins=${a#LAMBDA_BINS=}; done
 for b in $bins; do
-	run "$docker" cp "$cid:/$b" "$output.tmp/$b" || failed
+	run "$docker" cp "$cid:/lambda/out/$b" "$output.tmp/$b" || failed
 done
 rm -rf "$output" && mv "$output.tmp" "$output"
 "$docker" rm -f "$cid" >/dev/null 2>&1 && cid=''
-"$docker" rmi -f "$tmptag" >/dev/null 2>&1 || true
+for v in $("$docker" volume ls -q --filter "label=lambda-make.project=$proj_dir" --filter "label=lambda-make.target=$triple"); do
+	[[ $v == "$vol" ]] || "$docker" volume rm "$v" >/dev/null 2>&1 || true
+done
+compiled=1
 prune_stale
 done_line

@@ -39,7 +39,7 @@ compiled() { build_crates "$out"; }
 says() { "$1/target/lambda/x86_64/$2/bootstrap"; }
 zipsum() { sha256sum "$1/target/lambda/x86_64/$2/bootstrap.zip" | cut -c1-64; }
 
-plan 16
+plan 22
 p=$work/one
 ws_fixture "$p" "$run_id"
 mk "$p" "$bk"
@@ -67,6 +67,24 @@ if [[ $got != "common fn-a fn-b " ]]; then
 	grep -a 'Compiling\|lambda-make: \(incr\|full\)' <<<"$out" | cat -v | sed 's/^/# /' | cut -c1-200 || true
 fi
 is "incremental build: the bytes of a full build" "$(zipsum "$full" fn-a)" "$incr_zip"
+
+# The classic builder keeps the package's target dir too (a volume): an edit
+# there compiles the edited crate alone, with the bytes BuildKit gives.
+echo '// a classic edit' >>"$full/fn-b/src/main.rs"
+mk "$full" "$classic"
+is "classic builder, edit in fn-b: only fn-b recompiles" "$rc $(compiled)" "0 fn-b "
+like "classic builder: the build says how many files changed" "$out" "incremental: 1 of "
+echo '// a classic edit' >>"$p/fn-b/src/main.rs"
+mk "$p" "$bk"
+is "classic incremental build: BuildKit's bytes" "$(zipsum "$full" fn-b)" "$(zipsum "$p" fn-b)"
+vols=$(docker volume ls -q --filter "label=lambda-make.project=$full")
+is "classic builder: one target volume for the project's arch" "$(grep -c . <<<"$vols")" 1
+# the skeleton keeps manifest comments: a new deps image, so a new volume
+echo '# another dependency set' >>"$full/Cargo.toml"
+mk "$full" "$classic"
+is "classic builder, new deps image: a full build" "$rc $(compiled)" "0 common fn-a fn-b "
+vols2=$(docker volume ls -q --filter "label=lambda-make.project=$full")
+ok "... in a new volume, the old one removed" test "$(grep -c . <<<"$vols2")" -eq 1 -a "$vols2" != "$vols"
 
 # Same manifests (same deps layer, same seeded cache), other content, old mtime.
 q=$work/two

@@ -149,7 +149,7 @@ like "classic builder used" "$(cat "$small/.lambda/builder")" "classic"
 # Docker's own notice would tell the user to remove a DOCKER_BUILDKIT=0 they never
 # set; our line says which builder ran and how to get BuildKit instead.
 ok "classic: no legacy-builder notice, our line says what BuildKit adds" eval \
-	'! grep -q "DEPRECATED: The legacy builder" "$work/small.log" && grep -q "runtime-x86_64: \(built\|cached\) in .*classic builder: .*docker-buildx" "$work/small.log"'
+	'! grep -q "DEPRECATED: The legacy builder" "$work/small.log" && grep -q "deps-x86_64: \(built\|cached\) in .*classic builder: .*docker-buildx" "$work/small.log"'
 ok "BuildKit build of the small project" test -n "$bk_zip"
 is "classic builder: identical zip bytes" "$classic_zip" "$bk_zip"
 

@@ -7,7 +7,8 @@
 #   bk       a client that runs BuildKit (LAMBDA_BUILDKIT_DOCKER, default /usr/bin/docker)
 #   classic  a client without buildx (LAMBDA_CLASSIC_DOCKER, default docker)
 #   image    the offline builder image (LAMBDA_BASE_IMAGE, or built/reused now)
-# and a trap that removes run_id's containers, volumes and images and (unless
+# and a trap that removes run_id's containers, volumes and images, the volumes of
+# projects under the work dir, and (unless
 # LAMBDA_KEEP is set) the work dir. tap.sh is sourced; MAKEFLAGS is cleared so an
 # outer make's -j or -n does not leak into the builds.
 # Also: need_make sets buildmk (the build tree's lambda-uninstalled.mk) or stops the test.
@@ -24,6 +25,9 @@ work=$(mktemp -d "$2")
 denv_cleanup() {
 	docker ps -aq --filter "name=^$run_id" | xargs -r docker rm -f >/dev/null 2>&1 || true
 	docker volume ls -q --filter "name=^$run_id" | xargs -r docker volume rm -f >/dev/null 2>&1 || true
+	# the classic builder's target volumes are named from the project's dir
+	docker volume ls --format '{{.Name}}	{{.Label "lambda-make.project"}}' |
+		awk -F '\t' -v w="$work" 'index($2, w) == 1 { print $1 }' | xargs -r docker volume rm -f >/dev/null 2>&1 || true
 	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^(lambda-make/)?${run_id}[-:]" |
 		xargs -r docker rmi -f >/dev/null 2>&1 || true
 	[[ -n ${LAMBDA_KEEP:-} ]] || rm -rf "$work"

@@ -39,6 +39,7 @@ fake_client() {
 	run "$src/docker/lambda-prune.sh" --docker="$t/bin/docker" --dir="$t/proj" --project=p --container=c
 	[ "$status" -eq 0 ]
 	[[ ${lines[-1]} == "lambda-prune: images and tags: 0" ]]
-	! grep -E '^(ps|images)' "$t/calls" | grep -v -e "label=lambda-make.project=$t/proj" -e 'lambda-make/p$'
-	! grep -E '^(rm|rmi|volume)' "$t/calls"
+	! grep -E '^(ps|images|volume ls)' "$t/calls" | grep -v -e "label=lambda-make.project=$t/proj" -e 'lambda-make/p$'
+	grep -q "^volume ls -q --filter label=lambda-make.project=$t/proj" "$t/calls"
+	! grep -E '^(rm|rmi|volume rm)' "$t/calls"
 }
