@@ -16,7 +16,10 @@ usage: lambda-stage.sh --stage=S --dockerfile=F --context=DIR (--tag=T | --outpu
 Builds stage S (base, deps, build, runtime) of Dockerfile F on the build context
 DIR. --tag names the image (for deps: the one-file deps-id image, whose ID
 changes when the dependencies are rebuilt); --output extracts the stage's files
-into DIR (replaced atomically). The builder (BuildKit or classic) is probed once per
+into DIR (replaced atomically). On the classic builder, --output of the runtime
+stage runs the build stage's step in a container of the deps stage instead, with
+the target dir kept in a volume (labelled lambda-make.project, one per arch and
+dependency set), so that an edit compiles only the crates it changed. The builder (BuildKit or classic) is probed once per
 client and remembered in DIR/../builder.
 
 Quiet by default: one line per stage when it ends ("deps-x86_64: built in 41 s

@@ -14,6 +14,9 @@ work=$(mktemp -d /tmp/lambda-bench.XXXXXX)
 bench_cleanup() {
 	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^lambda-make/$run_id" |
 		xargs -r docker rmi -f >/dev/null 2>&1 || true
+	# the classic builder's target volumes (labelled with the project's dir)
+	docker volume ls --format '{{.Name}}\t{{.Label "lambda-make.project"}}' |
+		awk -F '\t' -v w="$work" 'index($2, w) == 1 { print $1 }' | xargs -r docker volume rm -f >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap bench_cleanup EXIT
