@@ -9,7 +9,7 @@
 #   images are as many after the third edit as after the first;
 # - the dev container sees the excluded paths masked (.env empty, node_modules/ empty);
 # - make lambda-prune removes this project's images, tags and dev container, and the
-#   other project's all survive.
+#   other project's all survive; and the classic builder's target volume.
 set -euo pipefail
 src=${LAMBDA_SRCDIR:?}
 # shellcheck source=tests/lib/docker-env.sh
@@ -63,7 +63,7 @@ markers() {
 }
 count() { grep -c . <<<"$1" || true; }
 
-plan 16
+plan 18
 declare -A built
 for builder in buildkit classic; do
 	p=$work/$builder-app
@@ -111,5 +111,7 @@ ok "lambda-prune: the other project's images ($(count "$other_images")), tags an
 	test "$(images "$q")" == "$other_images" -a \
 	"$(docker images --format '{{.Repository}}:{{.Tag}}' "lambda-make/$run_id-classic-app" | sort)" == "$other_tags" -a \
 	-n "$(docker ps -q --filter "name=^$run_id-classic-app\$")"
+ok "the classic builder's project has its target volume" test -n "$(docker volume ls -q --filter "label=lambda-make.project=$q")"
 mk "$q" "$bk" lambda-prune
+is "lambda-prune: the project's target volume is gone" "$(docker volume ls -q --filter "label=lambda-make.project=$q")" ""
 finish
