@@ -93,8 +93,8 @@ $(foreach a,$(LAMBDA__ARCHS),$(eval $(call LAMBDA__ARCH_RULES,$a)))
 # Both architectures build at the same time, -j or not (the engine has cores to
 # spare while one arch links): lambda-prod runs make again on the Makefile that
 # was read first, for the arch targets, with -j2 unless this make has a -j of
-# its own (then the sub-make shares its job slots). -f - (no file to read again):
-# one after the other.
+# its own (then the sub-make shares its job slots). A first makefile that cannot
+# be named again (-f -, a path with spaces): one after the other.
 LAMBDA__TOP := $(abspath $(firstword $(MAKEFILE_LIST)))
 LAMBDA__BOTH = $(and $(word 2,$(LAMBDA__SEL)),$(wildcard $(LAMBDA__TOP)))
 lambda-prod: lambda-validate $(if $(LAMBDA__BOTH),,$(foreach a,$(LAMBDA__SEL),lambda-prod-$a))
