@@ -249,7 +249,7 @@ dk() {
 	local try=1 delay=0.2 rc
 	while :; do
 		rc=0
-		dk_out=$("$docker_cmd" "$@" 2>"$errf") || rc=$?
+		dk_out=$(engine_call "$docker_cmd" "$@" 2>"$errf") || rc=$?
 		dk_err=$(<"$errf")
 		((rc == 0)) && return 0
 		if engine_down "$dk_err"; then
@@ -455,9 +455,10 @@ create() {
 		--label "lambda-make.image=$image" --label "lambda-make.arch=$arch_set"
 		"${mounts[@]}"
 	)
-	local e
+	local e opts
 	for e in "${env[@]}"; do args+=(-e "$e"); done
-	args+=(--entrypoint sleep -- "$image" infinity)
+	mapfile -t opts < <(engine_create_opts "$docker_cmd")
+	args+=("${opts[@]}" --entrypoint sleep -- "$image" infinity)
 	if dk "${args[@]}"; then
 		created=1
 		return 0
@@ -540,7 +541,7 @@ cargo_build() {
 	args+=("${cargo_flags[@]}")
 	# cargo's JSON messages to a file, its diagnostics to the terminal and errf.
 	set +e
-	"$docker_cmd" "${args[@]}" 2>&1 >"$tmpd/json" | tee "$errf" >&2
+	engine_call "$docker_cmd" "${args[@]}" 2>&1 >"$tmpd/json" | tee "$errf" >&2
 	build_rc=${PIPESTATUS[0]}
 	set -e
 	build_err=$(<"$errf")
@@ -682,7 +683,7 @@ shell)
 	it=(-i)
 	[[ -t 0 && -t 1 ]] && it=(-it)
 	rc=0
-	"$docker_cmd" container exec "${it[@]}" -- "$c_id" bash || rc=$?
+	engine_call "$docker_cmd" container exec "${it[@]}" -- "$c_id" bash || rc=$?
 	exit "$rc"
 	;;
 esac

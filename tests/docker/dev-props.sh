@@ -7,7 +7,8 @@
 # Containers and the registry volume made here carry a per-run prefix and are
 # removed on exit; the builder image is kept. Prints TAP.
 # Env: LAMBDA_SEED (default: from the clock), LAMBDA_PROP_ITERS (default 100),
-#      LAMBDA_BASE_IMAGE (default: docker/builder-image.sh's), LAMBDA_KEEP=1.
+#      LAMBDA_BASE_IMAGE (default: docker/builder-image.sh's), LAMBDA_KEEP=1,
+#      LAMBDA_TEST_ENGINE=podman (the engine driven: docker-env.sh; podman-dev-props.sh).
 set -euo pipefail
 src=${LAMBDA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source=tests/lib/docker-env.sh
@@ -38,10 +39,10 @@ dev() {
 	local c=$1
 	shift
 	rc=0
-	out=$("$dc" "$c" --dir="$proj" --container="$name" --image="$image" --function=greeter "$@" 2>&1) ||
+	out=$("$dc" "$c" --docker="$eng" --dir="$proj" --container="$name" --image="$image" --function=greeter "$@" 2>&1) ||
 		rc=$?
 }
-cid() { docker inspect --format '{{.Id}}' "$name" 2>/dev/null || echo none; }
+cid() { "$eng" inspect --format '{{.Id}}' "$name" 2>/dev/null || echo none; }
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 bin=$proj/target/lambda-dev/x86_64/greeter/bootstrap
 fail_out() { printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -20; }
@@ -60,9 +61,9 @@ ok "bootstrap placed, mode 0755, x86-64 ELF" \
 others=$(find "$proj/target/lambda-dev" \( -path "$proj/target/lambda-dev/x86_64" -o \
 	-path "$proj/target/lambda-dev/arm64" \) -prune -o ! -user "$uid" -print | head -3)
 is "every file cargo wrote in the tree is owned by uid $uid (not root)" "$others" ""
-is "status after build" "$("$dc" status --container="$name")" running
+is "status after build" "$("$dc" status --docker="$eng" --container="$name")" running
 like "container labelled with the project dir" \
-	"$(docker inspect --format '{{index .Config.Labels "lambda-make.project"}}' "$name")" "$proj"
+	"$("$eng" inspect --format '{{index .Config.Labels "lambda-make.project"}}' "$name")" "$proj"
 
 # --- Property 2 -------------------------------------------------------------------
 # Feature: docker-build-optimization, Property 2: Development container persistence
@@ -96,15 +97,15 @@ bad=0 t0=$(date +%s%N)
 declare -A seen=()
 for ((i = 1; i <= iters; i++)); do
 	case $((RANDOM % 5)) in
-	0) s=removed; docker rm -f "$name" >/dev/null ;;
-	1) s=stopped; docker stop "$name" >/dev/null ;;
-	2) s=killed; docker kill "$name" >/dev/null 2>&1 || true ;;
-	3) s=paused; docker pause "$name" >/dev/null 2>&1 || true ;;
+	0) s=removed; "$eng" rm -f "$name" >/dev/null ;;
+	1) s=stopped; "$eng" stop "$name" >/dev/null ;;
+	2) s=killed; "$eng" kill "$name" >/dev/null 2>&1 || true ;;
+	3) s=paused; "$eng" pause "$name" >/dev/null 2>&1 || true ;;
 	*) s=running ;;
 	esac
 	seen[$s]=1
 	dev build
-	st=$("$dc" status --container="$name" || true)
+	st=$("$dc" status --docker="$eng" --container="$name" || true)
 	if [[ $rc -ne 0 || $st != running || ! -x $bin ]]; then
 		[[ $rc -eq 0 ]] || fail_out
 		bad=$((bad + 1))
@@ -131,7 +132,7 @@ for ((i = 1; i <= iters; i++)); do
 	mkdir -p "$proj/$d"
 	printf '%s' "$content" >"$proj/$f"
 	# the trailing "." keeps a final newline that $(...) would strip (n = 0)
-	got=$(docker exec "$name" cat "/workspace/$f" 2>&1 || true; echo .)
+	got=$("$eng" exec "$name" cat "/workspace/$f" 2>&1 || true; echo .)
 	got=${got%.}
 	if [[ $got != "$content" ]]; then
 		bad=$((bad + 1))
@@ -154,28 +155,35 @@ dev build
 
 # --- removed mid-build, concurrency, daemon down ---------------------------------------
 printf '#[allow(dead_code)]\nconst MID: u32 = %d;\n' "$RANDOM" >>"$proj/src/main.rs"
-"$dc" build --dir="$proj" --container="$name" --image="$image" --function=greeter >/dev/null 2>&1 &
+"$dc" build --docker="$eng" --dir="$proj" --container="$name" --image="$image" --function=greeter >/dev/null 2>&1 &
 pid=$!
 sleep 0.5
-docker rm -f "$name" >/dev/null 2>&1 || true
+"$eng" rm -f "$name" >/dev/null 2>&1 || true
 wait "$pid" && mid=0 || mid=$?
 diag "the build whose container was removed exited $mid"
 dev build
 is "container removed mid-build: the next build succeeds" "$rc" 0
 
 name=$run_id-race
-"$dc" build --dir="$proj" --container="$name" --image="$image" --function=greeter >"$work/a.log" 2>&1 &
+"$dc" build --docker="$eng" --dir="$proj" --container="$name" --image="$image" --function=greeter >"$work/a.log" 2>&1 &
 a=$!
-"$dc" build --dir="$proj" --container="$name" --image="$image" --function=greeter >"$work/b.log" 2>&1 &
+"$dc" build --docker="$eng" --dir="$proj" --container="$name" --image="$image" --function=greeter >"$work/b.log" 2>&1 &
 b=$!
 ra=0 rb=0
 wait "$a" || ra=$?
 wait "$b" || rb=$?
 is "two concurrent builds: both succeed" "$ra $rb" "0 0"
-is "two concurrent builds: one container" "$(docker ps -a --format '{{.Names}}' | grep -cx -- "$name")" 1
+is "two concurrent builds: one container" "$("$eng" ps -a --format '{{.Names}}' | grep -cx -- "$name")" 1
 
+# an engine that cannot be reached: docker's socket, or podman's remote client
+down=$eng
+if [[ $eng == podman ]]; then
+	printf '#!/bin/sh\nexec podman --remote --url unix:///nonexistent.sock "$@"\n' >"$work/podman-remote"
+	chmod +x "$work/podman-remote"
+	down=$work/podman-remote
+fi
 rc=0
-out=$(DOCKER_HOST=unix:///nonexistent.sock "$dc" status --container="$name" 2>&1) || rc=$?
+out=$(DOCKER_HOST=unix:///nonexistent.sock "$dc" status --docker="$down" --container="$name" 2>&1) || rc=$?
 is "daemon unreachable: exit 3" "$rc" 3
 is "daemon unreachable: one line" "$(wc -l <<<"$out")" 1
 
@@ -195,7 +203,7 @@ prodbuild() {
 	t=$(date +%s%N)
 	rc=0
 	out=$(make --no-print-directory -C "$prod" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
-		LAMBDA_PROJECT="$run_id" LAMBDA_ARCH=x86_64 LAMBDA_FUNCTIONS=greeter lambda-prod 2>&1) || rc=$?
+		LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$eng" LAMBDA_ARCH=x86_64 LAMBDA_FUNCTIONS=greeter lambda-prod 2>&1) || rc=$?
 	[[ $rc -eq 0 ]] || fail_out
 	msecs=$(ms_since "$t")
 }

@@ -7,6 +7,8 @@
 #   bk       a client that runs BuildKit (LAMBDA_BUILDKIT_DOCKER, default /usr/bin/docker)
 #   classic  a client without buildx (LAMBDA_CLASSIC_DOCKER, default docker)
 #   image    the offline builder image (LAMBDA_BASE_IMAGE, or built/reused now)
+#   eng      the engine the test drives: LAMBDA_TEST_ENGINE (docker, or podman: the
+#            builder image is copied into podman's store first)
 # and a trap that removes run_id's containers, volumes and images, the volumes of
 # projects under the work dir, and (unless
 # LAMBDA_KEEP is set) the work dir. tap.sh is sourced; MAKEFLAGS is cleared so an
@@ -19,12 +21,16 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 : "${GNUMAKE:=make}"
 # shellcheck disable=SC2034 # bk, classic, image: for the sourcing test
 bk=${LAMBDA_BUILDKIT_DOCKER:-/usr/bin/docker} classic=${LAMBDA_CLASSIC_DOCKER:-docker}
+eng=${LAMBDA_TEST_ENGINE:-docker}
 run_id=$1-$$-$RANDOM
 work=$(mktemp -d "$2")
 
 denv_cleanup() {
-	docker ps -aq --filter "name=^$run_id" | xargs -r docker rm -f >/dev/null 2>&1 || true
-	docker volume ls -q --filter "name=^$run_id" | xargs -r docker volume rm -f >/dev/null 2>&1 || true
+	local e
+	for e in docker ${eng#docker}; do
+		"$e" ps -aq --filter "name=^$run_id" | xargs -r "$e" rm -f >/dev/null 2>&1 || true
+		"$e" volume ls -q --filter "name=^$run_id" | xargs -r "$e" volume rm -f >/dev/null 2>&1 || true
+	done
 	# the classic builder's target volumes are named from the project's dir
 	docker volume ls --format '{{.Name}}	{{.Label "lambda-make.project"}}' |
 		awk -F '\t' -v w="$work" 'index($2, w) == 1 { print $1 }' | xargs -r docker volume rm -f >/dev/null 2>&1 || true
@@ -46,6 +52,9 @@ need_make() {
 
 # shellcheck disable=SC2034
 image=${LAMBDA_BASE_IMAGE:-$("$src/docker/builder-image.sh")}
+if [[ $eng == podman ]] && ! podman image exists "$image"; then
+	podman pull -q "docker-daemon:$image" >/dev/null
+fi
 
 # logged_client REAL: print the path of a client that appends each call's arguments
 # to $work/docker-calls and runs REAL; calls_made counts the calls since the last
