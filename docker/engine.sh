@@ -75,6 +75,23 @@ engine_builder() {
 # later buildah in ${TMPDIR:-/var/tmp}/buildah-cache-UID/ID).
 engine_cache_id() { echo "lambda-make-$(sha256sum <<<"$1" | cut -c1-16)-$2"; }
 
+# engine_cache_rm PROJECT_DIR: under podman, remove the project's build-stage target
+# caches (x86_64 and arm64; both places engine_cache_id names) and print how many
+# it removed: 0 for another engine (BuildKit's garbage collection bounds its cache
+# mounts).
+engine_cache_rm() {
+	local n=0 a d
+	engine_is_podman || { echo 0; return 0; }
+	for a in x86_64 arm64; do
+		for d in "/var/tmp/buildah-cache" "${TMPDIR:-/var/tmp}/buildah-cache-$(id -u)"; do
+			d=$d/$(engine_cache_id "$1" "$a")
+			[[ -d $d ]] || continue
+			rm -rf -- "$d" && n=$((n + 1))
+		done
+	done
+	echo "$n"
+}
+
 # engine_dockerfile BUILDER ID < DOCKERFILE: docker/Dockerfile as BUILDER (buildkit,
 # classic, podman) runs it; ID: engine_cache_id's. Classic: every --mount option
 # removed (that builder rejects them). Podman 4.3 (buildah) knows no

@@ -21,7 +21,9 @@ name part and LAMBDA_CONTAINER):
     (lambda-make-cargo-registry, used by every project: docker volume rm it
     yourself to clear it for all);
   - the volumes labelled lambda-make.project=DIR (the classic builder's release
-    target dirs, one per arch).
+    target dirs, one per arch);
+  - under podman, the project's build-stage target caches (one per arch, in
+    /var/tmp/buildah-cache).
 BuildKit's build cache (the cache mounts: each project's and arch's deps target
 dir, the build stage's target dirs, the registry) is not labelled per project:
 BuildKit bounds it by its own garbage collection, and only `docker builder prune`
@@ -78,6 +80,11 @@ for v in $(printf '%s\n' "${vols[@]}" | sort -u); do
 	engine_volume_rm "$v" >/dev/null 2>&1 && nv=$((nv + 1))
 done
 echo "lambda-prune: volumes: $nv"
+if engine_is_podman; then
+	nc=0
+	for d in "${dirs[@]}"; do nc=$((nc + $(engine_cache_rm "$d"))); done
+	echo "lambda-prune: podman build caches: $nc"
+fi
 
 # --- images --------------------------------------------------------------------
 imgs=()
