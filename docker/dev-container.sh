@@ -614,7 +614,7 @@ do_build() {
 			# for a moment (docker rm -f), or the kernel killed cargo; build again
 			note "cargo was killed (exit 137); building again"
 			sleep "$delay"
-		elif transient "$build_err"; then
+		elif engine_transient "$build_err"; then
 			note "docker exec failed ($(first_line "$build_err")); retry $attempt in ${delay}s"
 			sleep "$delay"
 			delay=$(awk -v d="$delay" 'BEGIN { print d * 2 }')
