@@ -90,6 +90,8 @@ project=$(cd "$project" && pwd)
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 # shellcheck source=docker/config.sh
 . "$here/config.sh"
+# shellcheck source=docker/engine.sh
+. "$here/engine.sh"
 mk=$(config_mk "$here") ||
 	die "cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (a build tree's lambda-uninstalled.mk)" 2
 make_() { config_make "$mk" "$project" LAMBDA_DIR="$project" "${vars[@]}" "$@"; }
@@ -100,9 +102,10 @@ make_ -s lambda-validate >/dev/null || exit 2
 # A dry run starts no docker command, so it needs no engine.
 docker=${LAMBDA_DOCKER:-docker}
 if [[ $mode != dev && ${#dry[@]} -eq 0 ]]; then
-	command -v -- "$docker" >/dev/null 2>&1 ||
+	engine_init "$docker"
+	engine_found ||
 		die "the Docker client '$docker' does not exist (LAMBDA_DOCKER: docker, podman or a path to a client)" 3
-	"$docker" info >/dev/null 2>&1 ||
+	engine_reachable ||
 		die "cannot reach the Docker daemon with '$docker' (is dockerd running? DOCKER_HOST=${DOCKER_HOST:-unset})" 3
 fi
 

@@ -76,6 +76,18 @@ log() {
 	printf '%s: %s\n' "$PROG" "$*" >&2
 }
 
+# engine: source engine.sh (beside this script's real file: $(bindir) holds a
+# symlink) and name the client, LAMBDA_DOCKER; only once the engine is needed
+# (--print-ref needs neither the engine nor readlink).
+engine() {
+	local here
+	here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+	# shellcheck source=docker/engine.sh
+	. "$here/engine.sh"
+	docker_cmd=${LAMBDA_DOCKER:-docker}
+	engine_init "$docker_cmd"
+}
+
 # quietly LOG WHAT CMD...: run CMD with its output in LOG (also on stderr with
 # --verbose); every 15 s say it is alive (WHAT, seconds, the last package seen);
 # on failure show LOG's tail. Returns CMD's status.
@@ -166,8 +178,8 @@ host_main() {
 		printf '%s\n' "$href"
 		return 0
 	fi
-	docker_cmd=${LAMBDA_DOCKER:-docker}
-	if ((!force)) && "$docker_cmd" image inspect -- "$href" >/dev/null 2>&1; then
+	engine
+	if ((!force)) && engine_has_image "$href"; then
 		log "reusing $href"
 		printf '%s\n' "$href"
 		return 0
@@ -189,7 +201,7 @@ host_main() {
 	[[ ! -d $sysroot/libexec ]] || cp -a -- "$sysroot/libexec" "$ctx/rust/"
 	host_dockerfile >"$ctx/Dockerfile"
 	DOCKER_BUILDKIT=0 quietly "$ctx.log" "copying the toolchain into the image" \
-		"$docker_cmd" build --pull=false -t "$href" --build-arg "BASE=$base" "$ctx" ||
+		engine_build --pull=false -t "$href" --build-arg "BASE=$base" "$ctx" ||
 		die "docker build of $href failed"
 	rm -f -- "$ctx.log"
 	log "built $href in $((SECONDS - started))s"
@@ -288,8 +300,8 @@ al2_main() {
 		printf '%s\n' "$aref"
 		return 0
 	fi
-	docker_cmd=${LAMBDA_DOCKER:-docker}
-	if ((!force)) && "$docker_cmd" image inspect -- "$aref" >/dev/null 2>&1; then
+	engine
+	if ((!force)) && engine_has_image "$aref"; then
 		log "reusing $aref"
 		printf '%s\n' "$aref"
 		return 0
@@ -313,7 +325,7 @@ al2_main() {
 	install -m 0755 -- "$here/lambda-zig-cc.sh" "$ctx/lambda-zig-cc.sh"
 	al2_dockerfile >"$ctx/Dockerfile"
 	DOCKER_BUILDKIT=0 quietly "$ctx.log" "adding zig to the image" \
-		"$docker_cmd" build --pull=false -t "$aref" --build-arg "BASE=$base" "$ctx" ||
+		engine_build --pull=false -t "$aref" --build-arg "BASE=$base" "$ctx" ||
 		die "docker build of $aref failed"
 	rm -f -- "$ctx.log"
 	log "built $aref in $((SECONDS - started))s"
@@ -364,10 +376,10 @@ if ((print_only)); then
 	exit 0
 fi
 
-docker_cmd=${LAMBDA_DOCKER:-docker}
-command -v -- "$docker_cmd" >/dev/null || die "docker client '$docker_cmd' not found (set LAMBDA_DOCKER)"
+engine
+engine_found || die "docker client '$docker_cmd' not found (set LAMBDA_DOCKER)"
 
-if ((!force)) && "$docker_cmd" image inspect -- "$ref" >/dev/null 2>&1; then
+if ((!force)) && engine_has_image "$ref"; then
 	log "reusing $ref"
 	printf '%s\n' "$ref"
 	exit 0
@@ -388,7 +400,7 @@ built=0
 cleanup() {
 	if ((built)); then rm -rf -- "$workdir"; else rm -rf -- "$workdir/rootfs" "$workdir/empty"; fi
 	if ((rootfs_imported)); then
-		"$docker_cmd" image rm -- "$rootfs_ref" >/dev/null 2>&1 || true
+		engine_rmi "$rootfs_ref" >/dev/null 2>&1 || true
 	fi
 }
 trap cleanup EXIT
@@ -399,7 +411,7 @@ quietly "$workdir/debootstrap.log" debootstrap debootstrap --variant=minbase "$S
 
 log "importing rootfs as $rootfs_ref"
 tar -C "$workdir/rootfs" --numeric-owner -c . |
-	"$docker_cmd" import - "$rootfs_ref" >/dev/null
+	engine_import "$rootfs_ref" >/dev/null
 rootfs_imported=1
 
 log "installing the toolchain"
@@ -407,7 +419,7 @@ log "installing the toolchain"
 builder_dockerfile >"$workdir/Dockerfile"
 mkdir -p "$workdir/empty"
 DOCKER_BUILDKIT=0 quietly "$workdir/build.log" "installing the toolchain" \
-	"$docker_cmd" build --pull=false -t "$ref" -f "$workdir/Dockerfile" \
+	engine_build --pull=false -t "$ref" -f "$workdir/Dockerfile" \
 	--build-arg "ROOTFS=$rootfs_ref" \
 	--build-arg "MIRROR=$mirror" \
 	--build-arg "SECURITY_MIRROR=$security_mirror" \

@@ -235,35 +235,25 @@ cleanup() { rm -rf -- "$tmpd"; }
 trap cleanup EXIT
 errf=$tmpd/err
 
-command -v -- "$docker_cmd" >/dev/null 2>&1 ||
+engine_init "$docker_cmd" retry_note
+engine_found ||
 	die "cannot run the docker client '$docker_cmd' (not found; set --docker or LAMBDA_DOCKER)" "$E_DOCKER"
 
 # first_line TEXT: the first line, for one-line messages.
 first_line() { printf '%s' "${1%%$'\n'*}"; }
 
+# retry_note VERB ERROR TRY DELAY: engine_try's notice before a retry.
+retry_note() { note "docker $1 failed ($(first_line "$2")); retry $3 in ${4}s"; }
+
 tries=3
-# dk ARGS...: run the docker client with ARGS. Sets dk_out (stdout) and dk_err
-# (stderr). Transient failures are retried with exponential backoff; an
-# unreachable daemon ends the script with one line.
+# dk ARGS...: engine_try ARGS (engine_out, engine_err; transient failures retried);
+# an unreachable daemon ends the script with one line.
 dk() {
-	local try=1 delay=0.2 rc
-	while :; do
-		rc=0
-		dk_out=$(engine_call "$docker_cmd" "$@" 2>"$errf") || rc=$?
-		dk_err=$(<"$errf")
-		((rc == 0)) && return 0
-		if engine_down "$dk_err"; then
-			die "cannot reach the Docker daemon: $(first_line "$dk_err")" "$E_DOCKER"
-		fi
-		if ((try < tries)) && engine_transient "$dk_err"; then
-			note "docker $1 failed ($(first_line "$dk_err")); retry $try in ${delay}s"
-			sleep "$delay"
-			delay=$(awk -v d="$delay" 'BEGIN { print d * 2 }')
-			try=$((try + 1))
-			continue
-		fi
-		return "$rc"
-	done
+	local rc=0
+	engine_try "$@" || rc=$?
+	((rc == 0)) || ! engine_down "$engine_err" ||
+		die "cannot reach the Docker daemon: $(first_line "$engine_err")" "$E_DOCKER"
+	return "$rc"
 }
 
 # inspect: c_state (running|stopped|not_found), c_id and c_config of the container.
@@ -271,11 +261,11 @@ inspect() {
 	c_state=not_found c_id='' c_config='' c_status=''
 	if ! dk container inspect --format \
 		'{{.State.Status}} {{.Id}} {{index .Config.Labels "lambda-make.config"}}' -- "$name"; then
-		engine_no_container "$dk_err" && return 0
-		die "docker inspect $name failed: $(first_line "$dk_err")" "$E_DOCKER"
+		engine_no_container "$engine_err" && return 0
+		die "docker inspect $name failed: $(first_line "$engine_err")" "$E_DOCKER"
 	fi
 	local st
-	read -r st c_id c_config <<<"$dk_out" || true
+	read -r st c_id c_config <<<"$engine_out" || true
 	case $st in
 	running) c_state=running ;;
 	*) c_state=stopped ;;
@@ -347,9 +337,9 @@ configure() {
 	[[ -n $image ]] || die "no --image/LAMBDA_BASE_IMAGE: pass an image with the Rust toolchain (builder-image.sh builds an offline one and prints its ref)" "$E_USAGE"
 	check_cargo_home
 	if ! dk image inspect --format '{{.Id}}' -- "$image"; then
-		die "image '$image' not found: $(first_line "$dk_err") (builder-image.sh builds one)" "$E_USAGE"
+		die "image '$image' not found: $(first_line "$engine_err") (builder-image.sh builds one)" "$E_USAGE"
 	fi
-	image_id=$dk_out
+	image_id=$engine_out
 	user=${LAMBDA_DEV_USER:-$(id -u):$(id -g)}
 	[[ $user =~ ^[0-9]+:[0-9]+$ ]] || die "LAMBDA_DEV_USER must be UID:GID (got '$user')" "$E_USAGE"
 	volume=${LAMBDA_DEV_VOLUME:-lambda-make-cargo-registry}
@@ -457,13 +447,13 @@ create() {
 	)
 	local e opts
 	for e in "${env[@]}"; do args+=(-e "$e"); done
-	mapfile -t opts < <(engine_create_opts "$docker_cmd")
+	mapfile -t opts < <(engine_create_opts)
 	args+=("${opts[@]}" --entrypoint sleep -- "$image" infinity)
 	if dk "${args[@]}"; then
 		created=1
 		return 0
 	fi
-	if [[ $dk_err == *"already in use"* || $dk_err == *"Conflict"* ]]; then
+	if [[ $engine_err == *"already in use"* || $engine_err == *"Conflict"* ]]; then
 		inspect
 		if [[ $c_state != not_found && $c_config == "$config" ]]; then
 			note "adopting container $name created concurrently (same configuration)"
@@ -471,7 +461,7 @@ create() {
 		fi
 		die "container name '$name' is taken by a container with another configuration: remove it (docker rm -f $name) or set --container" "$E_FAIL"
 	fi
-	start_failed "docker create: $(first_line "$dk_err")"
+	start_failed "docker create: $(first_line "$engine_err")"
 }
 
 # ensure_running: the container exists with this configuration and runs; c_id is
@@ -486,8 +476,8 @@ ensure_running() {
 	fi
 	if [[ $c_state != not_found && $c_config != "$config" ]]; then
 		note "notice: container $name has a different configuration (image, project, arch, user or environment changed): recreating it"
-		dk container rm -f -- "$name" || engine_no_container "$dk_err" ||
-			die "cannot remove container $name: $(first_line "$dk_err")" "$E_FAIL"
+		dk container rm -f -- "$name" || engine_no_container "$engine_err" ||
+			die "cannot remove container $name: $(first_line "$engine_err")" "$E_FAIL"
 		c_state=not_found
 	fi
 	if [[ $c_state == not_found ]]; then
@@ -496,23 +486,23 @@ ensure_running() {
 	fi
 	if [[ $c_state != running ]]; then
 		if [[ ${c_status:-} == paused ]]; then
-			dk container unpause -- "$name" || start_failed "docker unpause: $(first_line "$dk_err")"
+			dk container unpause -- "$name" || start_failed "docker unpause: $(first_line "$engine_err")"
 		else
 			if ! dk container start -- "$name" >/dev/null; then
 				# removed since we looked (a docker rm -f was under way): make it
 				# anew once the old one is gone
-				if [[ $dk_err == *"marked for removal"* ]]; then
+				if [[ $engine_err == *"marked for removal"* ]]; then
 					local i
 					for ((i = 0; i < 25; i++)); do
 						inspect
 						[[ $c_state != not_found ]] || break
 						sleep 0.2
 					done
-				elif ! engine_no_container "$dk_err"; then
-					start_failed "docker start: $(first_line "$dk_err")"
+				elif ! engine_no_container "$engine_err"; then
+					start_failed "docker start: $(first_line "$engine_err")"
 				fi
 				create
-				dk container start -- "$name" >/dev/null || start_failed "docker start: $(first_line "$dk_err")"
+				dk container start -- "$name" >/dev/null || start_failed "docker start: $(first_line "$engine_err")"
 			fi
 		fi
 		inspect
@@ -521,7 +511,7 @@ ensure_running() {
 	if ((created)) && [[ ${user%%:*} != 0 ]]; then
 		# Docker makes the mount points root-owned; the build user needs them.
 		dk container exec --user 0 -- "$c_id" chown "$user" "$C_HOME" "$C_CARGO_HOME" "$C_CARGO_HOME/registry" ||
-			start_failed "cannot prepare $C_HOME: $(first_line "$dk_err")"
+			start_failed "cannot prepare $C_HOME: $(first_line "$engine_err")"
 	fi
 	((created)) && note "started container $name (${c_id:0:12}) from $image"
 	return 0
@@ -530,7 +520,7 @@ ensure_running() {
 # --- build ------------------------------------------------------------------
 # cargo_build: one docker exec for all architectures. rc in build_rc.
 cargo_build() {
-	local a f args=(container exec -- "$c_id" cargo build --message-format=json-render-diagnostics)
+	local a f args=(-- "$c_id" cargo build --message-format=json-render-diagnostics)
 	for a in "${archs[@]}"; do args+=(--target "${triple_of[$a]}"); done
 	[[ -z $cargo_home ]] || args+=(--config "$C_VENDOR_HOME/config.toml")
 	if ((${#fns[@]})); then
@@ -541,7 +531,7 @@ cargo_build() {
 	args+=("${cargo_flags[@]}")
 	# cargo's JSON messages to a file, its diagnostics to the terminal and errf.
 	set +e
-	engine_call "$docker_cmd" "${args[@]}" 2>&1 >"$tmpd/json" | tee "$errf" >&2
+	engine_exec "${args[@]}" 2>&1 >"$tmpd/json" | tee "$errf" >&2
 	build_rc=${PIPESTATUS[0]}
 	set -e
 	build_err=$(<"$errf")
@@ -625,7 +615,7 @@ do_build() {
 			# for a moment (docker rm -f), or the kernel killed cargo; build again
 			note "cargo was killed (exit 137); building again"
 			sleep "$delay"
-		elif transient "$build_err"; then
+		elif engine_transient "$build_err"; then
 			note "docker exec failed ($(first_line "$build_err")); retry $attempt in ${delay}s"
 			sleep "$delay"
 			delay=$(awk -v d="$delay" 'BEGIN { print d * 2 }')
@@ -654,8 +644,8 @@ stop)
 		exit 0
 	fi
 	if [[ $c_state == running ]]; then
-		dk container stop -- "$name" >/dev/null || engine_no_container "$dk_err" ||
-			die "docker stop $name failed: $(first_line "$dk_err")" "$E_FAIL"
+		dk container stop -- "$name" >/dev/null || engine_no_container "$engine_err" ||
+			die "docker stop $name failed: $(first_line "$engine_err")" "$E_FAIL"
 	fi
 	note "container $name stopped"
 	;;
@@ -683,7 +673,7 @@ shell)
 	it=(-i)
 	[[ -t 0 && -t 1 ]] && it=(-it)
 	rc=0
-	engine_call "$docker_cmd" container exec "${it[@]}" -- "$c_id" bash || rc=$?
+	engine_exec "${it[@]}" -- "$c_id" bash || rc=$?
 	exit "$rc"
 	;;
 esac

@@ -2,6 +2,9 @@
 # lambda-prune.sh: remove what lambda-make created in the engine for one project
 # (make lambda-prune), and nothing of any other project.
 set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+# shellcheck source=docker/engine.sh
+. "$here/engine.sh"
 
 usage() {
 	cat <<'EOT'
@@ -18,7 +21,9 @@ name part and LAMBDA_CONTAINER):
     (lambda-make-cargo-registry, used by every project: docker volume rm it
     yourself to clear it for all);
   - the volumes labelled lambda-make.project=DIR (the classic builder's release
-    target dirs, one per arch).
+    target dirs, one per arch);
+  - under podman, the project's build-stage target caches (one per arch, in
+    /var/tmp/buildah-cache).
 BuildKit's build cache (the cache mounts: each project's and arch's deps target
 dir, the build stage's target dirs, the registry) is not labelled per project:
 BuildKit bounds it by its own garbage collection, and only `docker builder prune`
@@ -43,8 +48,9 @@ for a in "$@"; do
 done
 [[ -n $dir ]] || die "give --dir=DIR (the project)" 2
 [[ $dir == /* ]] || die "--dir must be absolute (got '$dir')" 2
-command -v -- "$docker" >/dev/null 2>&1 || die "the Docker client '$docker' does not exist (LAMBDA_DOCKER)" 3
-"$docker" info >/dev/null 2>&1 || die "cannot reach the Docker daemon with '$docker'" 3
+engine_init "$docker"
+engine_found || die "the Docker client '$docker' does not exist (LAMBDA_DOCKER)" 3
+engine_reachable || die "cannot reach the Docker daemon with '$docker'" 3
 # the builds label with LAMBDA_DIR, the dev container with its resolved path
 dirs=("$dir")
 real=$(cd -- "$dir" 2>/dev/null && pwd -P) || real=$dir
@@ -53,52 +59,56 @@ real=$(cd -- "$dir" 2>/dev/null && pwd -P) || real=$dir
 # --- containers (first: an image in use by one cannot go) -------------------------
 ids=()
 for d in "${dirs[@]}"; do
-	while read -r id; do [[ -n $id ]] && ids+=("$id"); done < <("$docker" ps -aq --no-trunc --filter "label=lambda-make.project=$d")
+	while read -r id; do [[ -n $id ]] && ids+=("$id"); done < <(engine_containers_labelled "lambda-make.project=$d")
 done
 if [[ -n $container ]]; then
-	lab=$("$docker" container inspect --format '{{index .Config.Labels "lambda-make.project"}}' -- "$container" 2>/dev/null || true)
+	lab=$(engine_label container "$container" lambda-make.project 2>/dev/null || true)
 	for d in "${dirs[@]}"; do [[ $lab == "$d" ]] && ids+=("$container"); done
 fi
 vols=()
 if ((${#ids[@]})); then
-	while read -r v; do [[ -n $v ]] && vols+=("$v"); done < <("$docker" container inspect \
-		--format '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}}{{"\n"}}{{end}}{{end}}' -- "${ids[@]}" 2>/dev/null | sort -u)
-	"$docker" rm -f -- "${ids[@]}" >/dev/null 2>&1 || true
+	while read -r v; do [[ -n $v ]] && vols+=("$v"); done < <(engine_container_volumes "${ids[@]}" 2>/dev/null | sort -u)
+	engine_rm "${ids[@]}" >/dev/null 2>&1 || true
 fi
 echo "lambda-prune: containers: $(printf '%s\n' "${ids[@]}" | sort -u | grep -c . || true)"
 nv=0
 for d in "${dirs[@]}"; do
-	while read -r v; do [[ -n $v ]] && vols+=("$v"); done < <("$docker" volume ls -q --filter "label=lambda-make.project=$d")
+	while read -r v; do [[ -n $v ]] && vols+=("$v"); done < <(engine_volumes_labelled "lambda-make.project=$d")
 done
 for v in $(printf '%s\n' "${vols[@]}" | sort -u); do
 	[[ $v == lambda-make-cargo-registry ]] && continue
-	"$docker" volume rm -- "$v" >/dev/null 2>&1 && nv=$((nv + 1))
+	engine_volume_rm "$v" >/dev/null 2>&1 && nv=$((nv + 1))
 done
 echo "lambda-prune: volumes: $nv"
+if engine_is_podman; then
+	nc=0
+	for d in "${dirs[@]}"; do nc=$((nc + $(engine_cache_rm "$d"))); done
+	echo "lambda-prune: podman build caches: $nc"
+fi
 
 # --- images --------------------------------------------------------------------
 imgs=()
 for d in "${dirs[@]}"; do
-	while read -r id; do [[ -n $id ]] && imgs+=("$id"); done < <("$docker" images -aq --filter "label=lambda-make.project=$d")
+	while read -r id; do [[ -n $id ]] && imgs+=("$id"); done < <(engine_images_labelled "lambda-make.project=$d")
 done
 tags=()
 if [[ -n $project ]]; then
 	while read -r t id; do
 		[[ -n $t ]] || continue
-		lab=$("$docker" image inspect --format '{{index .Config.Labels "lambda-make.project"}}' -- "$id" 2>/dev/null || true)
+		lab=$(engine_label image "$id" lambda-make.project 2>/dev/null || true)
 		keep=1
 		[[ -z $lab ]] && keep=0
 		for d in "${dirs[@]}"; do [[ $lab == "$d" ]] && keep=0; done
 		((keep)) || tags+=("$t")
-	done < <("$docker" images --format '{{.Repository}}:{{.Tag}} {{.ID}}' -- "lambda-make/$project")
+	done < <(engine_tags "lambda-make/$project")
 fi
 # tags first (an image with another project's tag keeps it and stays), then images
 n=0
-for t in "${tags[@]}"; do "$docker" rmi -- "$t" >/dev/null 2>&1 && n=$((n + 1)); done
+for t in "${tags[@]}"; do engine_rmi "$t" >/dev/null 2>&1 && n=$((n + 1)); done
 uniq_imgs=()
 while read -r id; do [[ -n $id ]] && uniq_imgs+=("$id"); done < <(printf '%s\n' "${imgs[@]}" | sort -u)
 for id in "${uniq_imgs[@]}"; do
 	# -f: an image with several of this project's tags goes with all of them
-	"$docker" rmi -f -- "$id" >/dev/null 2>&1 && n=$((n + 1))
+	engine_rmi -f "$id" >/dev/null 2>&1 && n=$((n + 1))
 done
 echo "lambda-prune: images and tags: $n"

@@ -2,6 +2,9 @@
 # lambda-push.sh: push the stage images a build queued for the team's cache
 # registry (LAMBDA_CACHE_REGISTRY), after the package was written.
 set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+# shellcheck source=docker/engine.sh
+. "$here/engine.sh"
 
 usage() {
 	cat <<'USAGE'
@@ -33,6 +36,7 @@ done
 [[ -n $queue ]] || die "give --queue" 2
 [[ -d $queue ]] || exit 0
 timeout_s=${LAMBDA__PUSH_TIMEOUT:-900}
+engine_init "$docker"
 
 for entry in "$queue"/*; do
 	[[ -f $entry ]] || continue
@@ -43,9 +47,9 @@ for entry in "$queue"/*; do
 	started=$SECONDS
 	rc=0
 	if ((verbose)); then
-		out=$(timeout "$timeout_s" "$docker" push -- "$ref" 2>&1 | tee /dev/stderr) || rc=$?
+		out=$(engine_push "$ref" "$timeout_s" 2>&1 | tee /dev/stderr) || rc=$?
 	else
-		out=$(timeout "$timeout_s" "$docker" push -- "$ref" 2>&1) || rc=$?
+		out=$(engine_push "$ref" "$timeout_s" 2>&1) || rc=$?
 	fi
 	if ((rc == 0)); then
 		new=$(grep -c ': Pushed$' <<<"$out" || true)

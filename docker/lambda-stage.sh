@@ -74,9 +74,10 @@ target=$stage
 [[ -d $context ]] || die "no build context at '$context'" 2
 [[ -n $tag || -n $output ]] || die "give --tag or --output" 2
 
-command -v -- "$docker" >/dev/null 2>&1 ||
+engine_init "$docker"
+engine_found ||
 	die "the Docker client '$docker' does not exist (LAMBDA_DOCKER: docker, podman or a path to a client)" 3
-if ! "$docker" info >/dev/null 2>&1; then
+if ! engine_reachable; then
 	die "cannot reach the Docker daemon with '$docker' (is dockerd running? DOCKER_HOST=${DOCKER_HOST:-unset})" 3
 fi
 
@@ -100,32 +101,25 @@ args+=(--build-arg "LAMBDA_PROJECT_DIR=$proj_dir"
 # digits (podman prints that many). Removal is best effort (an image in use is skipped).
 prune_stale() {
 	local ids id used stale=()
-	ids=$("$docker" images -q --filter dangling=true --filter "label=lambda-make.project=$proj_dir" \
-		--filter "label=lambda-make.target=$triple" 2>/dev/null) || return 0
+	ids=$(engine_dangling_images "lambda-make.project=$proj_dir" "lambda-make.target=$triple" 2>/dev/null) ||
+		return 0
 	[[ -n $ids ]] || return 0
 	used=$(grep -oE -- '--?-> (Using cache )?[0-9a-f]{11}' "$log" | grep -oE '[0-9a-f]{11}$' || true)
 	for id in $ids; do
 		grep -qxF -- "${id:0:11}" <<<"$used" || stale+=("$id")
 	done
-	((${#stale[@]} == 0)) || "$docker" rmi -- "${stale[@]}" >/dev/null 2>&1 || true
+	((${#stale[@]} == 0)) || engine_rmi "${stale[@]}" >/dev/null 2>&1 || true
 }
 
-# The builder a client supports depends only on the client binary (and on how
-# engine_builder tells them apart: its first word): cache by it.
-client_id() {
-	local path
-	path=$(command -v "$docker") || return 1
-	stat -L -c 'probe2:%n:%s:%Y' "$path"
-}
-
-id=$(client_id)
+# The builder probe's answer, kept per client binary (engine_client_id).
+id=$(engine_client_id)
 builder=''
 if [[ -f $probe_file ]]; then
 	read -r cached_builder cached_id <"$probe_file" || true
 	[[ ${cached_id:-} == "$id" ]] && builder=$cached_builder
 fi
 if [[ -z $builder ]]; then
-	builder=$(engine_builder "$docker")
+	builder=$(engine_builder)
 	printf '%s %s\n' "$builder" "$id" >"$probe_file.$$" && mv -f "$probe_file.$$" "$probe_file"
 fi
 
@@ -151,9 +145,9 @@ say() { echo "lambda-make: $name: $1" >&2; }
 # An unpullable base image fails inside docker build with the registry's raw
 # error; check it first and name the setting that fixes it.
 [[ -n $base ]] || base=$(sed -n 's/^ARG LAMBDA_BASE_IMAGE=//p' "$dockerfile" | head -n1)
-if [[ -n $base ]] && ! "$docker" image inspect -- "$base" >/dev/null 2>&1; then
+if [[ -n $base ]] && ! engine_has_image "$base"; then
 	say "pulling the base image $base"
-	if ! why=$("$docker" pull -q -- "$base" 2>&1 >/dev/null); then
+	if ! why=$(engine_pull "$base" 2>&1 >/dev/null); then
 		why=$(grep . <<<"$why" | tail -n1)
 		fix="set LAMBDA_BASE_IMAGE to an image that is, such as the offline builder that builder-image.sh builds and names (man builder-image.sh, docs/offline.md)"
 		# al2's default base is the al2 builder image: the fix is to build it
@@ -177,9 +171,9 @@ skipped=$state/registry-skipped
 build_id=$(ps -o ppid= -p "$PPID" 2>/dev/null | tr -d ' ' || true)
 fetch() {
 	local why rc=0
-	"$docker" image inspect -- "$1" >/dev/null 2>&1 && return 0
+	engine_has_image "$1" && return 0
 	[[ -z $build_id || "$(cat -- "$skipped" 2>/dev/null)" != "$build_id" ]] || return 2
-	why=$(timeout "$pull_timeout" "$docker" pull -q -- "$1" 2>&1 >/dev/null) || rc=$?
+	why=$(engine_pull "$1" "$pull_timeout" 2>&1 >/dev/null) || rc=$?
 	if ((rc == 0)); then
 		say "pulled ${1##*/} from the cache registry"
 		return 0
@@ -333,12 +327,12 @@ bk_build() {
 		rc=0
 		mark=$(wc -l <"$log")
 		if [[ $try -eq 1 ]]; then
-			run "$docker" build "$@" || rc=$?
+			run engine_build "$@" || rc=$?
 		else
 			# retries one at a time per machine, after a random pause, so two
 			# racing builds do not meet again
 			sleep "$((RANDOM % 3 + 1)).$((RANDOM % 10))"
-			run flock /tmp/lambda-make-buildkit.lock "$docker" build "$@" || rc=$?
+			run engine_build_locked /tmp/lambda-make-buildkit.lock "$@" || rc=$?
 		fi
 		if [[ $rc -ne 0 && $try -lt 4 ]] && engine_lost_step "$(tail -n "+$((mark + 1))" "$log")"; then
 			echo "lambda-stage: BuildKit lost a shared build step (engine race); retrying ($try/3)" >&2
@@ -357,10 +351,10 @@ queue_push() {
 	local queue=$state/push rc=0
 	[[ -n $push_ref ]] || return 0
 	if [[ $builder == buildkit ]]; then
-		run "$docker" build "${cache_args[@]}" --build-arg BUILDKIT_INLINE_CACHE=1 --target "$stage" \
+		run engine_build "${cache_args[@]}" --build-arg BUILDKIT_INLINE_CACHE=1 --target "$stage" \
 			-f "$df" "${args[@]}" -t "$push_ref" "$context" || rc=$?
 	else
-		run "$docker" build --force-rm "${cache_args[@]}" --target "$stage" -f "$df" "${args[@]}" \
+		run engine_build --force-rm "${cache_args[@]}" --target "$stage" -f "$df" "${args[@]}" \
 			-t "$push_ref" "$context" || rc=$?
 	fi
 	if ((rc)); then
@@ -402,7 +396,7 @@ export DOCKER_BUILDKIT=0
 # parents) as cache: a partial set would hide the local layers of the others.
 ((missing == 0)) || cache_args=()
 if [[ -z $output ]]; then
-	run "$docker" build --force-rm "${nocache[@]}" "${cache_args[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
+	run engine_build --force-rm "${nocache[@]}" "${cache_args[@]}" --target "$target" -f "$df" "${args[@]}" -t "$tag" "$context" || failed
 	prune_stale
 	done_line
 	queue_push
@@ -420,28 +414,28 @@ fi
 cid=''
 cleanup() {
 	stop_ticker
-	[[ -z $cid ]] || "$docker" rm -f "$cid" >/dev/null 2>&1 || true
+	[[ -z $cid ]] || engine_rm "$cid" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-run "$docker" build --force-rm "${nocache[@]}" "${cache_args[@]}" --target deps -f "$df" "${args[@]}" "$context" || failed
+run engine_build --force-rm "${nocache[@]}" "${cache_args[@]}" --target deps -f "$df" "${args[@]}" "$context" || failed
 deps_id=$(sed -n 's/^Successfully built \([0-9a-f]\{12,\}\)$/\1/p' "$log" | tail -n1)
 [[ -n $deps_id ]] || failed
 vol=$(engine_cache_id "$proj_dir" "${arch:-any}")-${deps_id:0:12}
-((${#nocache[@]} == 0)) || "$docker" volume rm -f "$vol" >/dev/null 2>&1 || true
-run "$docker" volume create --label "lambda-make.project=$proj_dir" --label "lambda-make.target=$triple" "$vol" || failed
-cid=$("$docker" create --mount "type=volume,src=$vol,dst=/build/target" "$deps_id" lambda-compile) || failed
-run "$docker" cp "$context/src/." "$cid:/build/" || failed
-run "$docker" start -a "$cid" || failed
+((${#nocache[@]} == 0)) || engine_volume_rm -f "$vol" >/dev/null 2>&1 || true
+run engine_volume_create "$vol" "lambda-make.project=$proj_dir" "lambda-make.target=$triple" || failed
+cid=$(engine_create --mount "type=volume,src=$vol,dst=/build/target" "$deps_id" lambda-compile) || failed
+run engine_cp "$context/src/." "$cid:/build/" || failed
+run engine_start "$cid" || failed
 rm -rf "$output.tmp" && mkdir -p "$output.tmp"
 bins=''
 for a in "${args[@]}"; do [[ $a == LAMBDA_BINS=* ]] && bins=${a#LAMBDA_BINS=}; done
 for b in $bins; do
-	run "$docker" cp "$cid:/lambda/out/$b" "$output.tmp/$b" || failed
+	run engine_cp "$cid:/lambda/out/$b" "$output.tmp/$b" || failed
 done
 rm -rf "$output" && mv "$output.tmp" "$output"
-"$docker" rm -f "$cid" >/dev/null 2>&1 && cid=''
-for v in $("$docker" volume ls -q --filter "label=lambda-make.project=$proj_dir" --filter "label=lambda-make.target=$triple"); do
-	[[ $v == "$vol" ]] || "$docker" volume rm "$v" >/dev/null 2>&1 || true
+engine_rm "$cid" >/dev/null 2>&1 && cid=''
+for v in $(engine_volumes_labelled "lambda-make.project=$proj_dir" "lambda-make.target=$triple"); do
+	[[ $v == "$vol" ]] || engine_volume_rm "$v" >/dev/null 2>&1 || true
 done
 compiled=1
 prune_stale

@@ -303,6 +303,15 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	[ "$(cat "$FAKE_STATE/n.build")" -eq 1 ]
 }
 
+@test "a transient docker exec failure: the build is retried and completes" {
+	export FAKE_MODE=exec-transient
+	run "$dc" build "${common[@]}"
+	[ "$status" -eq 0 ]
+	[[ $output == *"docker exec failed (Error response from daemon: i/o timeout); retry 1 in 0.2s"* ]]
+	[ "$(cat "$FAKE_STATE/n.build")" -eq 2 ]
+	[ -f "$proj/target/lambda-dev/x86_64/hello/bootstrap" ]
+}
+
 @test "container removed mid-build: recreated and the build completes" {
 	export FAKE_MODE=removed-mid-build
 	run "$dc" build "${common[@]}"
