@@ -254,30 +254,46 @@ bad:
 	return -1;
 }
 
-static int
-parse_arch(const char *s, unsigned *out)
+unsigned
+cfg_arch_set(const char *s)
 {
 	struct strv w = {0};
 	size_t i;
-	unsigned bit;
+	unsigned set = 0, bit;
 
-	*out = 0;
+	if (cfg_blank(s))
+		return CFG_X86_64;
 	if (cfg_words(s, &w) < 0)
-		goto bad;
+		return 0;
 	for (i = 0; i < w.n; i++) {
-		if (!strcmp(w.v[i], "all") || !strcmp(w.v[i], "both")) {
-			*out |= CFG_X86_64 | CFG_ARM64;
-			continue;
+		if (!strcmp(w.v[i], "all") || !strcmp(w.v[i], "both"))
+			bit = CFG_X86_64 | CFG_ARM64;
+		else if (!(bit = cfg_arch(w.v[i]))) {
+			set = 0;
+			break;
 		}
-		bit = cfg_arch(w.v[i]);
-		if (!bit)
-			goto bad;
-		*out |= bit;
+		set |= bit;
 	}
 	strv_free(&w);
-	return 0;
-bad:
-	strv_free(&w);
+	return set;
+}
+
+int
+cfg_arch_names(unsigned set, struct buf *out)
+{
+	if (set & CFG_X86_64 && buf_adds(out, "x86_64") < 0)
+		return -1;
+	if (set == (CFG_X86_64 | CFG_ARM64) && buf_addc(out, ' ') < 0)
+		return -1;
+	return set & CFG_ARM64 ? buf_adds(out, "arm64") : 0;
+}
+
+static int
+parse_arch(const char *s, unsigned *out)
+{
+	*out = cfg_arch_set(s);
+	if (*out)
+		return 0;
 	err_set("LAMBDA_ARCH: invalid value '%.60s' (valid: x86_64, arm64, or both: "
 		"\"x86_64 arm64\" / all)", s);
 	return -1;
@@ -493,7 +509,7 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 	c->runtime = CFG_AL2023;
 	snprintf(c->container, sizeof(c->container), "%s", "lambda-rust-dev");
 
-	if (!cfg_blank(in->arch) && parse_arch(in->arch, &c->arch) < 0)
+	if (parse_arch(in->arch, &c->arch) < 0)
 		goto fail;
 	if (!cfg_blank(in->runtime)) {
 		if (pick("LAMBDA_RUNTIME", in->runtime, runtimes, 2, &v) < 0)
@@ -543,13 +559,8 @@ cfg_free(struct cfg *c)
 int
 cfg_field(const struct cfg *c, const char *f, struct buf *out)
 {
-	if (!strcmp(f, "target_arch")) {
-		if (c->arch & CFG_X86_64 && buf_adds(out, "x86_64") < 0)
-			return -1;
-		if (c->arch == (CFG_X86_64 | CFG_ARM64) && buf_addc(out, ' ') < 0)
-			return -1;
-		return c->arch & CFG_ARM64 ? buf_adds(out, "arm64") : 0;
-	}
+	if (!strcmp(f, "target_arch"))
+		return cfg_arch_names(c->arch, out);
 	if (!strcmp(f, "targets")) {
 		if (c->arch & CFG_X86_64 && buf_adds(out, cfg_triple(CFG_X86_64)) < 0)
 			return -1;

@@ -50,6 +50,11 @@ int cfg_format(const struct cfg *c, struct buf *out);
 int cfg_field(const struct cfg *c, const char *field, struct buf *out);
 /* Parse one architecture name (x86_64, arm64); 0 if unknown. */
 unsigned cfg_arch(const char *name);
+/* The architecture bits a LAMBDA_ARCH value names (all, both: the two; blank:
+ * the default, x86_64); 0 when it has a word that is no architecture. */
+unsigned cfg_arch_set(const char *s);
+/* Append the names of the architecture bits in set to out, space-separated. */
+int cfg_arch_names(unsigned set, struct buf *out);
 /* Name of one architecture bit. */
 const char *cfg_arch_name(unsigned bit);
 /* Rust target triple of one architecture bit. */

@@ -121,6 +121,20 @@ fn_bins(const char *nm, unsigned int argc, char **argv)
 	return glue_give(&out);
 }
 
+/* $(lambda-archs VALUE): the architectures a LAMBDA_ARCH value selects, for
+ * lambda.mk's targets; nothing for an invalid value, which lambda-validate
+ * reports (a parse-time error would break the including Makefile). */
+static char *
+fn_archs(const char *nm, unsigned int argc, char **argv)
+{
+	struct buf out = {0};
+
+	(void)argc;
+	if (cfg_arch_names(cfg_arch_set(argv[0]), &out) < 0)
+		return glue_fail(nm, "out of memory");
+	return glue_give(&out);
+}
+
 
 static char *
 fn_commands(const char *nm, unsigned int argc, char **argv)
@@ -570,6 +584,7 @@ lambda_gmk_setup(const gmk_floc *floc)
 	gmk_add_function("lambda-config", fn_config, 0, 1, 0);
 	gmk_add_function("lambda-skeleton", fn_skeleton, 2, 2, 0);
 	gmk_add_function("lambda-bins", fn_bins, 1, 1, 0);
+	gmk_add_function("lambda-archs", fn_archs, 1, 1, 0);
 	gmk_add_function("lambda-commands", fn_commands, 1, 3, 0);
 	gmk_add_function("lambda-step", fn_step, 2, 2, 0);
 	gmk_add_function("lambda-explain", fn_explain, 2, 2, 0);

@@ -51,9 +51,10 @@ $(foreach v,$(filter LAMBDA_%,$(.VARIABLES)) SOURCE_DATE_EPOCH,$(if $(filter env
 LAMBDA__BASE = $(or $(strip $(LAMBDA_BASE_IMAGE)),$(if $(filter al2,$(strip $(LAMBDA_RUNTIME))),$(LAMBDA__AL2_IMAGE)))
 LAMBDA__AL2_IMAGE = $(eval LAMBDA__AL2_IMAGE := $(shell $(lambda-quote $(LAMBDA_HOME)/docker/builder-image.sh) --runtime=al2 --print-ref))$(LAMBDA__AL2_IMAGE)
 
-# The selected architectures, by plain text functions: nothing here may fail at
-# parse time (an invalid value is reported by lambda-validate, before any build).
-LAMBDA__SEL = $(if $(filter all both,$(LAMBDA_ARCH)),x86_64 arm64,$(filter x86_64 arm64,$(LAMBDA_ARCH)))
+# The selected architectures, as the core reads LAMBDA_ARCH; none for an invalid
+# value, which lambda-validate reports before any build (nothing here fails at
+# parse time).
+LAMBDA__SEL = $(lambda-archs $(LAMBDA_ARCH))
 LAMBDA__ARCHS := x86_64 arm64
 # make -n expands recipes without running them: nothing to check then.
 LAMBDA__DRYRUN = $(findstring n,$(firstword -$(MAKEFLAGS)))

@@ -19,7 +19,7 @@ mk() {
 	err=$(cat err.txt)
 }
 
-plan 31
+plan 32
 
 # --- lambda-hash ---
 printf abc >a.txt
@@ -99,6 +99,8 @@ mk 'all: ; @echo $(lambda-bins p)'
 is "bins of a package" "$out" demo
 mk 'all: ; @echo $(lambda-bins nowhere)'
 like "bins of a dir without Cargo.toml: named" "$err" "nowhere"
+mk 'all: ; @echo "[$(lambda-archs all)|$(lambda-archs arm64  x86_64)|$(lambda-archs )|$(lambda-archs x86_64 sparc)]"'
+is "archs: the selected architectures, none for an invalid value (no error)" "$rc [$out]" "0 [[x86_64 arm64|x86_64 arm64|x86_64|]]"
 
 # --- lambda-check: the ELF checks as make errors ---
 printf 'int main(void) { return 0; }\n' >m.c
