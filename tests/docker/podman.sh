@@ -18,6 +18,12 @@
 # caches are removed on exit.
 set -euo pipefail
 src=${LAMBDA_SRCDIR:?}
+if ! command -v podman >/dev/null 2>&1; then
+	printf '1..1\nnot ok 1 - podman is installed (.ci/deps installs it)\n'
+	exit 1
+fi
+# the engine docker-env.sh copies the builder image into and cleans up
+export LAMBDA_TEST_ENGINE=podman
 # shellcheck source=tests/lib/docker-env.sh
 . "$src/tests/lib/docker-env.sh" lmpod "/tmp/lambda podman.XXXXXX"
 # shellcheck source=tests/lib/crates.sh
@@ -29,11 +35,6 @@ need_make
 . "$src/tests/lib/workspace.sh"
 plan 12
 
-if ! command -v podman >/dev/null 2>&1; then
-	diag "podman is not installed (.ci/deps installs it)"
-	ok "podman is installed" false
-	exit 1
-fi
 pm=$(logged_client "$(command -v podman)")
 
 pod_cleanup() {
@@ -43,17 +44,11 @@ pod_cleanup() {
 	done
 	podman images --format '{{.Repository}}:{{.Tag}}' | grep -E "lambda-make/${run_id}" |
 		xargs -r podman rmi -f >/dev/null 2>&1 || true
-	podman ps -aq --filter "name=^$run_id" | xargs -r podman rm -f >/dev/null 2>&1 || true
 	rm -rf "/var/tmp/buildah-cache/$(engine_cache_id "$p" x86_64)" 2>/dev/null || true
 	denv_cleanup
 }
 trap pod_cleanup EXIT
 
-if ! podman image exists "$image"; then
-	t0=$SECONDS
-	podman pull -q "docker-daemon:$image" >/dev/null
-	diag "builder image copied into podman's store in $((SECONDS - t0)) s"
-fi
 
 # mk DIR DOCKER [TARGET]: make TARGET (lambda-prod); output in $out, status in $rc.
 mk() {
