@@ -33,10 +33,13 @@ trap rl_cleanup EXIT
 # parents need not be open to other users).
 chmod 0755 "$work"
 make -s -C "${LAMBDA_BUILD:?}" install prefix="$work/inst" >/dev/null 2>&1
-# as_user CMD...: CMD as the test user, in its home, with the installed lambda.mk.
+# as_user CMD...: CMD as the test user, in its home (the caller's dir, a clone
+# under a 0700 mktemp dir say, may be closed to it), with the installed lambda.mk
+# and its module (the build's lambda-paths.mk names the configured prefix).
 as_user() {
-	runuser -u "$user" -- env -u XDG_RUNTIME_DIR HOME="$home" \
-		LAMBDA_MK="$work/inst/share/lambda-make/lambda.mk" "$@"
+	(cd "$home" && runuser -u "$user" -- env -u XDG_RUNTIME_DIR -u LAMBDA_HOME HOME="$home" \
+		LAMBDA_MK="$work/inst/share/lambda-make/lambda.mk" \
+		LAMBDA_PLUGIN="$work/inst/lib/lambda-make/lambda.so" "$@")
 }
 useradd -m -s /bin/bash "$user"
 mkdir -p "$home/.config/containers"
