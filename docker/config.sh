@@ -27,8 +27,8 @@ config_make() {
 
 # config_read MK NAME=VALUE...: validate the settings; on success the normalised
 # record's fields are in the associative array cfg (target_arch, targets,
-# runtime, container_name, functions: blank-separated; cargo_flags: one word
-# per flag). On an invalid setting, the status is 2 and cfg_error holds the
+# runtime, container_name, epoch, the layout dirs own_dir, bin_dir, pkg_dir,
+# dev_dir, functions: blank-separated; cargo_flags: one word per flag). On an invalid setting, the status is 2 and cfg_error holds the
 # core's one-line message (without make's decoration).
 config_read() {
 	local mk=$1 out rc=0 key

@@ -22,10 +22,9 @@ readonly WS=/workspace
 readonly C_HOME=/tmp/home
 readonly C_CARGO_HOME=$C_HOME/.cargo
 readonly C_VENDOR_HOME=/cargo-home
-# The project's place ($WS, or $WS/<subdir> in a monorepo) and its target dir:
-# set once the arguments are read.
+# The project's place ($WS, or $WS/<subdir> in a monorepo) and its target dir
+# (the core's dev_dir below it): set once the settings are read.
 C_PROJ=$WS
-C_TARGET=$WS/target/lambda-dev
 # Bumped when the container layout above changes: old containers get recreated.
 readonly LAYOUT=1
 
@@ -37,7 +36,7 @@ usage: $PROG start|build|stop|status|shell [options] [-- cargo flags...]
 
 The persistent development container: the project is bind-mounted at $WS,
 cargo runs in it as the host user, incrementally, in the project's own target
-dir ($C_TARGET, kept across container restarts and removal).
+dir ($WS/target/lambda-dev, kept across container restarts and removal).
 
 commands:
   start    create and start the container, or reuse it (same configuration)
@@ -94,7 +93,8 @@ environment:
   LAMBDA_DEV_FALLBACK=0  no production fallback: exit $E_START instead
   LAMBDA_DEV_USER=U:G    run as this uid:gid (default: the caller's)
   LAMBDA_DEV_VOLUME=V    cargo registry volume (default lambda-make-cargo-registry)
-  SOURCE_DATE_EPOCH      mtime in the zip (default 315532800, 1980-01-01)
+  SOURCE_DATE_EPOCH      mtime in the zip (default and earliest 315532800,
+                         1980-01-01)
   LAMBDA_MK              the lambda.mk that checks the settings (default: this
                          installation's, else pkg-config's; from a build tree:
                          its lambda-uninstalled.mk)
@@ -203,6 +203,8 @@ arch_set=$(
 	printf '%s' "${archs[*]}"
 )
 name=${cfg[container_name]}
+# where the dev build's binaries go (target/lambda-dev), and the zip's mtime
+dev_dir=${cfg[dev_dir]} epoch=${cfg[epoch]}
 read -ra fns <<<"${cfg[functions]}"
 read -ra cargo_flags <<<"${cfg[cargo_flags]}"
 [[ -n $docker_cmd ]] || die "empty --docker" "$E_USAGE"
@@ -217,8 +219,8 @@ rel_ok() {
 if [[ -n $subdir ]]; then
 	rel_ok "$subdir" || die "invalid --subdir '$subdir' (a relative path without '..')" "$E_USAGE"
 	C_PROJ=$WS/$subdir
-	C_TARGET=$C_PROJ/target/lambda-dev
 fi
+C_TARGET=$C_PROJ/$dev_dir
 for f in "${path_deps[@]}"; do
 	[[ -n $subdir ]] || die "--path-dep needs --subdir (the project's place below their common ancestor)" "$E_USAGE"
 	rel_ok "$f" || die "invalid --path-dep '$f' (a relative path without '..')" "$E_USAGE"
@@ -555,7 +557,7 @@ place() {
 		bin=${exe##*/}
 		src=$dir/${exe#"$C_PROJ"/}
 		[[ -f $src ]] || die "cargo reported $exe but '$src' is missing" "$E_FAIL"
-		dest=$dir/target/lambda-dev/$a/$bin
+		dest=$dir/$dev_dir/$a/$bin
 		mkdir -p -- "$dest" || die "cannot create '$dest'" "$E_FAIL"
 		got[$a/$bin]=1
 		n=$((n + 1))
@@ -584,12 +586,12 @@ place() {
 		done
 		((${#placed[@]})) || continue
 		if ((zip)); then
-			"$HERE/lambda-package.sh" --from="$dir/target/lambda-dev/$a" --to="$dir/target/lambda-dev/$a" \
-				--epoch="${SOURCE_DATE_EPOCH:-315532800}" "${placed[@]}" >&2 ||
+			"$HERE/lambda-package.sh" --from="$dir/$dev_dir/$a" --to="$dir/$dev_dir/$a" \
+				--epoch="$epoch" "${placed[@]}" >&2 ||
 				die "packaging failed for $a" "$E_FAIL"
 		fi
 		dests=()
-		for fn in "${placed[@]}"; do dests+=("target/lambda-dev/$a/$fn/bootstrap"); done
+		for fn in "${placed[@]}"; do dests+=("$dev_dir/$a/$fn/bootstrap"); done
 		note "$a: ${dests[*]}"
 	done
 }

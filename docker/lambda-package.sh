@@ -16,8 +16,9 @@ TO/extensions/NAME (mode 0755), and all of them one layer zip,
 TO/extensions.zip, holding extensions/NAME for each (Lambda starts every
 executable in a layer's extensions/ as an external extension).
 The zips are byte-reproducible: fixed mtime (--epoch, default 315532800 =
-1980-01-01 UTC), no extra fields, UTC, entries in name order. Files appear by
-rename, never half-written.
+1980-01-01 UTC; taken as given: the callers pass SOURCE_DATE_EPOCH as the
+module normalised it, never earlier than that), no extra fields, UTC, entries
+in name order. Files appear by rename, never half-written.
 Exit codes: 0 done; 1 failure; 2 bad usage.
 USAGE
 }
@@ -41,10 +42,7 @@ done
 for fn in "${fns[@]+"${fns[@]}"}" "${exts[@]+"${exts[@]}"}"; do
 	[[ $fn =~ ^[A-Za-z0-9_][A-Za-z0-9_-]*$ ]] || die "invalid function name '$fn' (a Cargo binary name)" 2
 done
-[[ $epoch =~ ^[0-9]+$ ]] || die "--epoch must be seconds since 1970 (got '$epoch')" 2
 command -v zip >/dev/null || die "zip is not installed (Debian: apt-get install zip)"
-# zip cannot store times before 1980
-((epoch >= 315532800)) || epoch=315532800
 
 # Two phases: every function's files are written to a temp dir beside their
 # destination first, and only when all are complete do they replace the earlier

@@ -4,6 +4,7 @@
 
 #include "cfg.h"
 #include "cfg_priv.h"
+#include "dirs.h"
 #include "ignore.h"
 
 static const char *const modes[] = {"dev", "prod", "docker"};
@@ -499,6 +500,23 @@ bad:
 	return -1;
 }
 
+/* SOURCE_DATE_EPOCH, trimmed and normalised by cfg_epoch. */
+static int
+parse_epoch(const char *s, char *out, size_t n)
+{
+	char v[64];
+	const char *e;
+
+	if (cfg_trimmed(s ? s : "", v, sizeof(v)) < 0) {
+		err_set("SOURCE_DATE_EPOCH: '%.40s' is not a number of seconds", s);
+		return -1;
+	}
+	if (!(e = cfg_epoch(v)))
+		return -1;
+	snprintf(out, n, "%s", e);
+	return 0;
+}
+
 int
 cfg_parse(const struct cfg_in *in, struct cfg *c)
 {
@@ -539,6 +557,8 @@ cfg_parse(const struct cfg_in *in, struct cfg *c)
 		goto fail;
 	if (parse_exclude(in->exclude, &c->exclude) < 0)
 		goto fail;
+	if (parse_epoch(in->epoch, c->epoch, sizeof(c->epoch)) < 0)
+		goto fail;
 	return 0;
 fail:
 	cfg_free(c);
@@ -559,6 +579,8 @@ cfg_free(struct cfg *c)
 int
 cfg_field(const struct cfg *c, const char *f, struct buf *out)
 {
+	const char *dir;
+
 	if (!strcmp(f, "target_arch"))
 		return cfg_arch_names(c->arch, out);
 	if (!strcmp(f, "targets")) {
@@ -602,19 +624,42 @@ cfg_field(const struct cfg *c, const char *f, struct buf *out)
 	}
 	if (!strcmp(f, "extensions"))
 		return strv_join(&c->extensions, out);
+	if (!strcmp(f, "epoch"))
+		return buf_adds(out, c->epoch);
+	if ((dir = cfg_dir(f)))
+		return buf_adds(out, dir);
 	err_set("unknown BuildConfig field '%.60s' (valid: target_arch, runtime, "
 		"container_name, cargo_flags, functions, targets, verbose, "
 		"cache_registry, function, event, timeout, watch_addr, exclude, sam_functions, "
-		"sam_ids, extensions)", f);
+		"sam_ids, extensions, epoch, own_dir, bin_dir, pkg_dir, dev_dir)", f);
 	return -1;
+}
+
+const char *
+cfg_dir(const char *f)
+{
+	static const struct {
+		const char *field, *dir;
+	} dirs[] = {
+		{"own_dir", DIRS_OWN},
+		{"bin_dir", DIRS_BIN},
+		{"pkg_dir", DIRS_PKG},
+		{"dev_dir", DIRS_DEV},
+	};
+	size_t i;
+
+	for (i = 0; i < countof(dirs); i++)
+		if (!strcmp(f, dirs[i].field))
+			return dirs[i].dir;
+	return NULL;
 }
 
 int
 cfg_format(const struct cfg *c, struct buf *out)
 {
 	static const char *const order[] = {
-		"target_arch", "targets", "runtime", "container_name",
-		"functions", "cargo_flags",
+		"target_arch", "targets", "runtime", "container_name", "epoch",
+		"own_dir", "bin_dir", "pkg_dir", "dev_dir", "functions", "cargo_flags",
 	};
 	size_t i;
 	char *p;
@@ -639,12 +684,19 @@ cfg_format(const struct cfg *c, struct buf *out)
 const char *
 cfg_epoch(const char *s)
 {
+	static const char zip_epoch[] = "315532800"; /* 1980-01-01 */
+	size_t len = strlen(s), lead = strspn(s, "0");
+
 	if (!*s)
-		return "315532800"; /* 1980-01-01, the zip format's epoch */
-	if (strspn(s, "0123456789") != strlen(s)) {
+		return zip_epoch;
+	if (strspn(s, "0123456789") != len || len > 20) {
 		err_set("SOURCE_DATE_EPOCH: '%.40s' is not a number of seconds", s);
 		return NULL;
 	}
+	/* digits only: fewer significant digits, or as many and sorting first, is earlier */
+	if (len - lead < strlen(zip_epoch) ||
+	    (len - lead == strlen(zip_epoch) && strcmp(s + lead, zip_epoch) < 0))
+		return zip_epoch;
 	return s;
 }
 

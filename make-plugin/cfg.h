@@ -18,6 +18,7 @@ struct cfg_in {
 	const char *function, *event, *timeout, *watch_addr;
 	const char *exclude; /* LAMBDA_EXCLUDE */
 	const char *sam_functions, *extensions;
+	const char *epoch; /* SOURCE_DATE_EPOCH */
 };
 
 struct cfg {
@@ -35,6 +36,7 @@ struct cfg {
 	/* LAMBDA_SAM_FUNCTIONS: pairs, sam_ids.v[i] is built from sam_bins.v[i] */
 	struct strv sam_ids, sam_bins;
 	struct strv extensions; /* LAMBDA_EXTENSIONS: bins packaged as a layer */
+	char epoch[21]; /* SOURCE_DATE_EPOCH: seconds, at least the zip format's epoch */
 };
 
 /* Validate and normalize; -1 with a message naming the setting and its valid values. */
@@ -45,9 +47,13 @@ void cfg_free(struct cfg *c);
 int cfg_format(const struct cfg *c, struct buf *out);
 /* One field's value (target_arch, runtime, container_name,
  * cargo_flags, functions, targets, verbose, cache_registry, function, event,
- * timeout, watch_addr, exclude, sam_functions "Id=bin ...", sam_ids, extensions); -1
- * for an unknown field. */
+ * timeout, watch_addr, exclude, sam_functions "Id=bin ...", sam_ids, extensions,
+ * epoch, or a cfg_dir field); -1 for an unknown field. */
 int cfg_field(const struct cfg *c, const char *field, struct buf *out);
+/* The project-relative directory a layout field names (own_dir, bin_dir, pkg_dir,
+ * dev_dir: dirs.h), for the scripts and lambda.mk; NULL for another field. It
+ * needs no settings, so lambda.mk may ask it while it is read. */
+const char *cfg_dir(const char *field);
 /* Parse one architecture name (x86_64, arm64); 0 if unknown. */
 unsigned cfg_arch(const char *name);
 /* The architecture bits a LAMBDA_ARCH value names (all, both: the two; blank:
@@ -72,8 +78,9 @@ int cfg_registry(const char *s, char *out, size_t n);
  * the recipe line that carries it into two shell commands); else -1, with the
  * reason. */
 int cfg_text_ok(const char *name, const char *value);
-/* SOURCE_DATE_EPOCH (already trimmed): s, or for "" the zip format's epoch
- * (315532800, 1980-01-01); NULL unless whole seconds (digits only). */
+/* SOURCE_DATE_EPOCH (already trimmed): s, or the zip format's epoch (315532800,
+ * 1980-01-01) for "" and for any earlier time, which zip cannot store; NULL
+ * unless whole seconds (digits only, at most 20). */
 const char *cfg_epoch(const char *s);
 /* Split on blanks into sv; -1 if a word has a character outside the safe set. */
 int cfg_words(const char *s, struct strv *sv);

@@ -6,6 +6,8 @@
 #define DIRS_OWN ".lambda"
 /* the build context (ctx.h) */
 #define DIRS_CTX DIRS_OWN "/ctx"
+/* what the dev container runs a function with (lambda-runtime-api.py) */
+#define DIRS_BIN DIRS_OWN "/bin"
 /* the runtime stage's output, one dir per arch */
 #define DIRS_OUT DIRS_OWN "/out"
 /* one stamp per stage and arch (step.h) */

@@ -139,7 +139,7 @@ out:
 	return rc;
 }
 
-/* Read the LAMBDA_* variables into a validated config. */
+/* Read the LAMBDA_* variables and SOURCE_DATE_EPOCH into a validated config. */
 int
 glue_config(struct cfg *c)
 {
@@ -161,6 +161,7 @@ glue_config(struct cfg *c)
 		{"LAMBDA_EXCLUDE", offsetof(struct cfg_in, exclude)},
 		{"LAMBDA_SAM_FUNCTIONS", offsetof(struct cfg_in, sam_functions)},
 		{"LAMBDA_EXTENSIONS", offsetof(struct cfg_in, extensions)},
+		{"SOURCE_DATE_EPOCH", offsetof(struct cfg_in, epoch)},
 	};
 	char *v[countof(vars)];
 	struct cfg_in in = {0};
@@ -180,7 +181,7 @@ glue_config(struct cfg *c)
 /* The variables struct glue_env reads, in the order of enum glue_var. */
 static const char *const env_names[GLUE_NVARS] = {
 	"LAMBDA_DIR", "LAMBDA_HOME", "LAMBDA_DOCKER", "LAMBDA__BASE",
-	"LAMBDA_PROJECT", "SOURCE_DATE_EPOCH", "LAMBDA_CARGO_HOME",
+	"LAMBDA_PROJECT", "LAMBDA_CARGO_HOME",
 };
 
 void
@@ -222,7 +223,7 @@ glue_env_load(struct glue_env *v)
 	v->e.home = glue_trim(v->vars[GLUE_HOME]);
 	v->e.docker = glue_trim(v->vars[GLUE_DOCKER]);
 	v->e.base_image = glue_trim(v->vars[GLUE_BASE]);
-	v->e.epoch = glue_trim(v->vars[GLUE_EPOCH]);
+	v->e.epoch = v->e.cfg.epoch;
 	v->e.cargo_home = glue_trim(v->vars[GLUE_CARGO_HOME]);
 	for (i = 0; i < countof(env_names); i++)
 		if (cfg_text_ok(env_names[i], v->vars[i]) < 0)
@@ -237,8 +238,6 @@ glue_env_load(struct glue_env *v)
 	}
 	if (!*v->e.docker)
 		v->e.docker = "docker";
-	if (!(v->e.epoch = cfg_epoch(v->e.epoch)))
-		return -1;
 	if (*glue_trim(v->vars[GLUE_PROJECT])) {
 		snprintf(v->project, sizeof(v->project), "%s", glue_trim(v->vars[GLUE_PROJECT]));
 		if (cmd_project(v->project, v->project, sizeof(v->project)) < 0)

@@ -11,7 +11,7 @@
 
 /* The variables a build command reads: the indexes of glue_env.vars. */
 enum glue_var {
-	GLUE_DIR, GLUE_HOME, GLUE_DOCKER, GLUE_BASE, GLUE_PROJECT, GLUE_EPOCH,
+	GLUE_DIR, GLUE_HOME, GLUE_DOCKER, GLUE_BASE, GLUE_PROJECT,
 	GLUE_CARGO_HOME, GLUE_NVARS
 };
 

@@ -77,8 +77,12 @@ fn_config(const char *nm, unsigned int argc, char **argv)
 {
 	struct buf out = {0};
 	struct cfg c;
+	const char *dir;
 	int rc;
 
+	/* a layout dir depends on no setting: lambda.mk reads it while it is parsed */
+	if (argc > 0 && (dir = cfg_dir(glue_trim(argv[0]))))
+		return buf_adds(&out, dir) < 0 ? glue_fail(nm, err_get()) : glue_give(&out);
 	if (glue_config(&c) < 0)
 		return glue_fail(nm, err_get());
 	if (argc > 0 && *glue_trim(argv[0]))

@@ -19,7 +19,7 @@ mk() {
 	err=$(cat err.txt)
 }
 
-plan 32
+plan 36
 
 # --- lambda-hash ---
 printf abc >a.txt
@@ -51,7 +51,16 @@ ok "a failing expansion leaves no target file" test ! -e out.txt
 
 # --- lambda-config ---
 mk 'all: ; @echo $(lambda-config)'
-is "config defaults" "$out" "target_arch=x86_64 targets=x86_64-unknown-linux-gnu runtime=al2023 container_name=lambda-rust-dev functions= cargo_flags="
+is "config defaults" "$out" "target_arch=x86_64 targets=x86_64-unknown-linux-gnu runtime=al2023 container_name=lambda-rust-dev epoch=315532800 own_dir=.lambda bin_dir=.lambda/bin pkg_dir=target/lambda dev_dir=target/lambda-dev functions= cargo_flags="
+mk 'LAMBDA_RUNTIME = al1' 'D := $(lambda-config pkg_dir)|$(lambda-config dev_dir)|$(lambda-config own_dir)|$(lambda-config bin_dir)' 'all: ; @echo "$(D)"'
+is "layout dirs: read while parsing, whatever the settings" "$out" "target/lambda|target/lambda-dev|.lambda|.lambda/bin"
+mk 'all: ; @echo $(lambda-config epoch)'
+rc=0; out=$(SOURCE_DATE_EPOCH=' 1700000000 ' "$GNUMAKE" -s -f Makefile 2>&1) || rc=$?
+is "SOURCE_DATE_EPOCH from the environment: trimmed" "$out" 1700000000
+rc=0; out=$(SOURCE_DATE_EPOCH=86400 "$GNUMAKE" -s -f Makefile 2>&1) || rc=$?
+is "SOURCE_DATE_EPOCH before 1980: the zip epoch" "$out" 315532800
+rc=0; out=$(SOURCE_DATE_EPOCH=soon "$GNUMAKE" -s -f Makefile 2>&1) || rc=$?
+like "an invalid SOURCE_DATE_EPOCH: the core's message" "$out" "SOURCE_DATE_EPOCH: 'soon' is not a number of seconds"
 mk 'LAMBDA_RUNTIME = al2' 'LAMBDA_ARCH = arm64 x86_64' 'LAMBDA_CARGO_FLAGS = --locked' \
 	'all: ; @echo "$(lambda-config target_arch)|$(lambda-config runtime)|$(lambda-config cargo_flags)"'
 is "config fields" "$out" "x86_64 arm64|al2|--locked"

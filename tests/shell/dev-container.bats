@@ -86,6 +86,13 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	[ "$output" = not_found ]
 }
 
+@test "an invalid SOURCE_DATE_EPOCH: the core's message, exit 2, no docker call" {
+	SOURCE_DATE_EPOCH=soon run "$dc" build "${common[@]}" --zip
+	[ "$status" -eq 2 ]
+	[[ $output == *"SOURCE_DATE_EPOCH: 'soon' is not a number of seconds"* ]]
+	[ ! -f "$FAKE_STATE/log" ]
+}
+
 @test "no lambda.mk to check the settings: one line naming LAMBDA_MK, exit 2" {
 	LAMBDA_MK=$t/nonexistent.mk run "$dc" build "${common[@]}"
 	[ "$status" -eq 2 ]

@@ -34,10 +34,12 @@ defaults(void **state)
 	(void)state;
 	assert_string_equal(record(NULL, NULL, NULL, NULL, NULL),
 			    "target_arch=x86_64 targets=x86_64-unknown-linux-gnu runtime=al2023 "
-			    "container_name=lambda-rust-dev functions= cargo_flags=");
+			    "container_name=lambda-rust-dev epoch=315532800 own_dir=.lambda bin_dir=.lambda/bin "
+			    "pkg_dir=target/lambda dev_dir=target/lambda-dev functions= cargo_flags=");
 	assert_string_equal(record("\t", "", "", " ", ""),
 			    "target_arch=x86_64 targets=x86_64-unknown-linux-gnu runtime=al2023 "
-			    "container_name=lambda-rust-dev functions= cargo_flags=");
+			    "container_name=lambda-rust-dev epoch=315532800 own_dir=.lambda bin_dir=.lambda/bin "
+			    "pkg_dir=target/lambda dev_dir=target/lambda-dev functions= cargo_flags=");
 }
 
 static void
@@ -48,7 +50,8 @@ normalizes(void **state)
 				   "--locked  --features=a,b", "hello  api"),
 			    "target_arch=x86_64,arm64 "
 			    "targets=x86_64-unknown-linux-gnu,aarch64-unknown-linux-gnu runtime=al2 "
-			    "container_name=my.box-1 functions=hello,api "
+			    "container_name=my.box-1 epoch=315532800 own_dir=.lambda bin_dir=.lambda/bin "
+			    "pkg_dir=target/lambda dev_dir=target/lambda-dev functions=hello,api "
 			    "cargo_flags=--locked --features=a,b");
 	assert_non_null(record("all", NULL, NULL, NULL, NULL));
 	assert_non_null(strstr(out, "target_arch=x86_64,arm64"));
@@ -323,6 +326,68 @@ text(void **state)
 	assert_non_null(strstr(err_get(), "SOURCE_DATE_EPOCH: 'abc' is not a number of seconds"));
 	assert_null(cfg_epoch("-1"));
 	assert_null(cfg_epoch("1.5"));
+	/* zip stores no time before 1980: an earlier one is the zip epoch */
+	assert_string_equal(cfg_epoch("0"), "315532800");
+	assert_string_equal(cfg_epoch("315532799"), "315532800");
+	assert_string_equal(cfg_epoch("99999999"), "315532800");
+	assert_string_equal(cfg_epoch("0000315532799"), "315532800");
+	assert_string_equal(cfg_epoch("315532800"), "315532800");
+	assert_string_equal(cfg_epoch("315532801"), "315532801");
+	assert_string_equal(cfg_epoch("01700000000"), "01700000000");
+	assert_string_equal(cfg_epoch("12345678901234567890"), "12345678901234567890");
+	assert_null(cfg_epoch("123456789012345678901"));
+}
+
+/* SOURCE_DATE_EPOCH through cfg_parse: trimmed, clamped, the field "epoch". */
+static void
+epoch(void **state)
+{
+	struct cfg_in in = {0};
+	struct cfg c;
+	struct buf b = {0};
+
+	(void)state;
+	in.epoch = " 1700000000\t";
+	assert_int_equal(cfg_parse(&in, &c), 0);
+	assert_int_equal(cfg_field(&c, "epoch", &b), 0);
+	assert_string_equal(b.s, "1700000000");
+	cfg_free(&c);
+	in.epoch = "12";
+	assert_int_equal(cfg_parse(&in, &c), 0);
+	b.len = 0;
+	assert_int_equal(cfg_field(&c, "epoch", &b), 0);
+	assert_string_equal(b.s, "315532800");
+	cfg_free(&c);
+	in.epoch = "soon";
+	assert_int_equal(cfg_parse(&in, &c), -1);
+	assert_string_equal(err_get(), "SOURCE_DATE_EPOCH: 'soon' is not a number of seconds");
+	in.epoch = "17 00";
+	assert_int_equal(cfg_parse(&in, &c), -1);
+	buf_free(&b);
+}
+
+/* The layout dirs: dirs.h's names, without any setting. */
+static void
+dirs(void **state)
+{
+	struct cfg_in in = {0};
+	struct cfg c;
+	struct buf b = {0};
+
+	(void)state;
+	assert_string_equal(cfg_dir("own_dir"), ".lambda");
+	assert_string_equal(cfg_dir("bin_dir"), ".lambda/bin");
+	assert_string_equal(cfg_dir("pkg_dir"), "target/lambda");
+	assert_string_equal(cfg_dir("dev_dir"), "target/lambda-dev");
+	assert_null(cfg_dir("target_arch"));
+	assert_null(cfg_dir("dir"));
+	assert_int_equal(cfg_parse(&in, &c), 0);
+	assert_int_equal(cfg_field(&c, "pkg_dir", &b), 0);
+	assert_string_equal(b.s, "target/lambda");
+	assert_int_equal(cfg_field(&c, "no_dir", &b), -1);
+	assert_non_null(strstr(err_get(), "own_dir, bin_dir, pkg_dir, dev_dir)"));
+	cfg_free(&c);
+	buf_free(&b);
 }
 
 /* Parse LAMBDA_SAM_FUNCTIONS / LAMBDA_EXTENSIONS alone; the field's value or NULL. */
@@ -391,6 +456,8 @@ main(void)
 		cmocka_unit_test(registry),
 		cmocka_unit_test(local_settings),
 		cmocka_unit_test(text),
+		cmocka_unit_test(epoch),
+		cmocka_unit_test(dirs),
 		cmocka_unit_test(sam_and_extensions),
 	};
 
