@@ -3,7 +3,8 @@
 # mean, in one place: another engine's (podman's) ways are taught here alone.
 # Sourced by every script that calls the engine; engine_init names the client
 # once. The functions print no message of their own and never exit: they return
-# non-zero and the script decides. engine_down, engine_transient,
+# non-zero and the script decides. A program in another language runs it as a
+# command instead (the end of this file): engine.sh CLIENT VERB ARGS... engine_down, engine_transient,
 # engine_no_container and engine_lost_step read an error text and return 0 when
 # it is of that kind.
 
@@ -11,7 +12,8 @@
 # (docker, podman or a path to one), set once the script has read its --docker
 # option or LAMBDA_DOCKER. RETRY_NOTE: a function of the caller's that engine_try
 # calls as RETRY_NOTE VERB ERROR TRY DELAY before it pauses to try again.
-engine_init() { ENGINE=$1 ENGINE_RETRY_NOTE=${2:-}; }
+# ENGINE_LAST: set by the command mode alone (engine_call).
+engine_init() { ENGINE=$1 ENGINE_RETRY_NOTE=${2:-} ENGINE_LAST=; }
 
 # engine_down TEXT: the client could not reach the engine at all.
 engine_down() {
@@ -74,15 +76,22 @@ engine_create_opts() {
 # conmon running beside each container, and conmon keeps every descriptor it
 # inherited: a build's lock would stay held while the container runs, and the
 # next build would wait for it.
+# Run as a command (ENGINE_LAST), the script itself becomes the client, so the
+# caller's process is the client's and signals reach it.
 engine_call() {
-	(
-		local fd
-		for fd in /proc/self/fd/*; do
-			fd=${fd##*/}
-			if ((fd > 2)); then { exec {fd}<&-; } 2>/dev/null || true; fi
-		done
-		exec "$ENGINE" "$@"
-	)
+	if [[ ${ENGINE_LAST:-} == 1 ]]; then engine_bare "$@"; fi
+	(engine_bare "$@")
+}
+
+# engine_bare ARGS...: engine_call's body: close our descriptors beyond 0-2, then
+# become the client with ARGS.
+engine_bare() {
+	local fd
+	for fd in /proc/self/fd/*; do
+		fd=${fd##*/}
+		if ((fd > 2)); then { exec {fd}<&-; } 2>/dev/null || true; fi
+	done
+	exec "$ENGINE" "$@"
 }
 
 # engine_builder: "podman" when the client is podman (its own builder, buildah);
@@ -280,3 +289,36 @@ engine_rm() { "$ENGINE" rm -f -- "$@"; }
 # engine_exec [OPTION...] -- ID CMD...: run CMD in the running container ID (the
 # client's container exec), with its input, output and status.
 engine_exec() { engine_call container exec "$@"; }
+
+# engine_state NAME: "RUNNING GATEWAY..." of the container NAME: true or false,
+# then the gateway of each of its networks (where the container reaches the
+# host); the client's status (non-zero when there is no such container).
+engine_state() {
+	"$ENGINE" container inspect \
+		--format '{{.State.Running}} {{range .NetworkSettings.Networks}}{{.Gateway}} {{end}}' -- "$1"
+}
+
+# engine_stop NAME: stop the container NAME, killed after 1 s.
+engine_stop() { "$ENGINE" container stop -t 1 -- "$1"; }
+
+# --- as a command ------------------------------------------------------------
+# engine.sh CLIENT VERB ARGS...: engine_VERB ARGS with engine_init CLIENT, for the
+# programs that are not bash (lambda-runtime-api.py). VERB is one of the calls
+# below; exec streams its input and output and becomes the client.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	set -euo pipefail
+	if (($# < 2)); then
+		echo "usage: engine.sh CLIENT VERB ARGS... (VERB: state, stop, exec)" >&2
+		exit 2
+	fi
+	case $2 in
+	state | stop | exec) ;;
+	*)
+		printf "engine.sh: unknown verb '%s' (valid: state, stop, exec)\n" "$2" >&2
+		exit 2
+		;;
+	esac
+	engine_init "$1"
+	ENGINE_LAST=1
+	"engine_$2" "${@:3}"
+fi
