@@ -8,6 +8,8 @@ readonly PROG=${0##*/}
 # The real location ($(bindir) holds a symlink): lambda-runtime-api.py is there.
 HERE=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)
 readonly HERE
+# shellcheck source=docker/config.sh
+. "$HERE/config.sh"
 
 usage() {
 	cat <<EOF
@@ -39,6 +41,9 @@ options (--dev):
   --image=IMAGE, --cargo-home=DIR, --subdir=PATH, --path-dep=PATH
                        passed to dev-container.sh start (the container's
                        configuration; lambda.mk gives what lambda-dev gives)
+  --dev-dir=PATH, --bin-dir=PATH
+                       the dev build's dir and the launcher's, below --dir
+                       (default: lambda.mk's, target/lambda-dev and .lambda/bin)
 
 exit codes:
   0  the function answered (its response is on stdout)
@@ -66,6 +71,7 @@ fi
 if (($# > 0)) && [[ $1 == --dev ]]; then
 	shift
 	docker_cmd=docker dir=$PWD container=lambda-rust-dev arch=x86_64 timeout_s=3 subdir=
+	dev_dir='' bin_dir=''
 	start=()
 	while (($#)); do
 		case $1 in
@@ -74,6 +80,8 @@ if (($# > 0)) && [[ $1 == --dev ]]; then
 		--container=*) container=${1#*=} ;;
 		--arch=*) arch=${1#*=} ;;
 		--timeout=*) timeout_s=${1#*=} ;;
+		--dev-dir=*) dev_dir=${1#*=} ;;
+		--bin-dir=*) bin_dir=${1#*=} ;;
 		--image=* | --cargo-home=* | --path-dep=*) start+=("$1") ;;
 		--subdir=*) start+=("$1") subdir=${1#*=} ;;
 		--) shift; break ;;
@@ -88,8 +96,16 @@ if (($# > 0)) && [[ $1 == --dev ]]; then
 	[[ $2 == - || -f $2 ]] || { echo "$PROG: event file '$2' does not exist (LAMBDA_EVENT: a file, or - for stdin)" >&2; exit 2; }
 	[[ -d $dir ]] || { echo "$PROG: project dir '$dir' does not exist" >&2; exit 2; }
 	dir=$(cd -- "$dir" && pwd -P)
+	if [[ -z $dev_dir || -z $bin_dir ]]; then
+		# the layout as the module names it (make lambda-invoke passes it)
+		mk=$(config_mk "$HERE") ||
+			{ echo "$PROG: cannot find lambda.mk: install lambda-make, or set LAMBDA_MK (or give --dev-dir and --bin-dir)" >&2; exit 2; }
+		declare -A cfg
+		config_read "$mk" || { echo "$PROG: $cfg_error" >&2; exit 2; }
+		dev_dir=${dev_dir:-${cfg[dev_dir]}} bin_dir=${bin_dir:-${cfg[bin_dir]}}
+	fi
 	args=(run "--docker=$docker_cmd" "--container=$container" "--dir=$dir" "--arch=$arch"
-		"--timeout=$timeout_s" "--event=$2" "--subdir=$subdir")
+		"--timeout=$timeout_s" "--event=$2" "--subdir=$subdir" "--dev-dir=$dev_dir" "--bin-dir=$bin_dir")
 	[[ -z ${LAMBDA_ARM64_SYSROOT:-} ]] || args+=("--sysroot=$LAMBDA_ARM64_SYSROOT")
 	for w in "$HERE/dev-container.sh" start "--docker=$docker_cmd" "--dir=$dir" "--arch=$arch" \
 		"--container=$container" "${start[@]}"; do

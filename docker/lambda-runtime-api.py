@@ -34,10 +34,11 @@ import uuid
 API = "/2018-06-01/runtime"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-# Where the launcher and the emulator sit in the project, seen from the
-# container (the project is bind-mounted at /workspace by dev-container.sh).
+# The project, seen from the container (dev-container.sh bind-mounts it there).
 WS = "/workspace"
-BIN_DIR = ".lambda/bin"
+# Every call of the container engine goes through engine.sh (beside this file,
+# installed or not), run as a command: engine.sh CLIENT VERB ARGS...
+ENGINE_SH = os.path.join(os.path.dirname(os.path.realpath(__file__)), "engine.sh")
 E_OK, E_ERROR, E_USAGE, E_TIMEOUT, E_EXITED = 0, 1, 2, 4, 5
 
 
@@ -215,17 +216,18 @@ def lambda_env(name, api):
 class Container:
     """The dev container the functions run in (dev-container.sh made it)."""
 
-    def __init__(self, docker, name, project, start_cmd=None, subdir=""):
-        self.docker, self.name, self.project = docker, name, project
+    def __init__(self, docker, name, project, bin_dir, start_cmd=None, subdir=""):
+        """bin_dir: where the launcher and the emulator go, below the project
+        (.lambda/bin, the module's bin_dir)."""
+        self.engine = ["bash", ENGINE_SH, docker]
+        self.name, self.project, self.bin_dir = name, project, bin_dir
         self.start_cmd = start_cmd
         # a monorepo's project sits at /workspace/<subdir> (dev-container.sh --subdir)
         self.ws = WS + ("/" + subdir.strip("/") if subdir else "")
 
     def inspect(self):
         """(running, gateway IP of its network) or (False, '') if it is missing."""
-        fmt = "{{.State.Running}} {{range .NetworkSettings.Networks}}{{.Gateway}} {{end}}"
-        p = subprocess.run([self.docker, "container", "inspect", "--format", fmt,
-                            "--", self.name], capture_output=True, text=True)
+        p = subprocess.run(self.engine + ["state", self.name], capture_output=True, text=True)
         words = p.stdout.split() if p.returncode == 0 else []
         return (bool(words) and words[0] == "true"), (words[1] if len(words) > 1 else "")
 
@@ -252,13 +254,13 @@ class Container:
 
     def stop(self):
         """Stop the container (only when we started it)."""
-        subprocess.run([self.docker, "container", "stop", "-t", "1", "--", self.name],
+        subprocess.run(self.engine + ["stop", self.name],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def prepare(self, here, arch):
-        """Put the launcher (and for arm64 the emulator) into .lambda/bin, which
-        the container sees at /workspace/.lambda/bin; copied only when changed."""
-        d = os.path.join(self.project, BIN_DIR)
+        """Put the launcher (and for arm64 the emulator) into bin_dir, which
+        the container sees below /workspace; copied only when changed."""
+        d = os.path.join(self.project, self.bin_dir)
         os.makedirs(d, exist_ok=True)
         files = [os.path.join(here, "lambda-exec.sh")]
         if arch == "arm64":
@@ -301,10 +303,10 @@ class Process:
         full = dict(os.environ)
         full.update(env)
         if container:
-            argv = [container.docker, "container", "exec"]
+            argv = container.engine + ["exec"]
             for key in env:
                 argv += ["-e", key]
-            bin_dir = container.ws + "/" + BIN_DIR
+            bin_dir = container.ws + "/" + container.bin_dir
             argv += ["--", container.name, "bash", bin_dir + "/lambda-exec.sh"]
             if arch == "arm64":
                 argv += ["--qemu=" + bin_dir + "/qemu-aarch64-static",
@@ -355,8 +357,8 @@ class Process:
         if self.container:
             self.pid_seen.wait(5)
             if self.pid and self.alive():
-                subprocess.run([self.container.docker, "container", "exec", "--",
-                                self.container.name, "kill", "-KILL", self.pid],
+                subprocess.run(self.container.engine + ["exec", "--", self.container.name,
+                                                        "kill", "-KILL", self.pid],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if self.alive():
             self.proc.kill()
@@ -405,6 +407,8 @@ def cmd_run(argv):
     p.add_argument("--docker", default="docker")
     p.add_argument("--container")
     p.add_argument("--dir", help="the project (with --container)")
+    p.add_argument("--dev-dir", help="the dev build's dir below --dir (with --container)")
+    p.add_argument("--bin-dir", help="the launcher's dir below --dir (with --container)")
     p.add_argument("--start", action="append", default=[],
                    help="dev-container.sh start argv, one word each")
     p.add_argument("--subdir", default="", help="a monorepo: the project below the mount")
@@ -419,8 +423,10 @@ def cmd_run(argv):
     container = None
     bind = "127.0.0.1"
     if a.container:
-        container = Container(a.docker, a.container, a.dir, a.start or None, a.subdir)
-        bootstrap = os.path.join(a.dir, "target", "lambda-dev", a.arch, a.target, "bootstrap")
+        if not (a.dir and a.dev_dir and a.bin_dir):
+            p.error("--container needs --dir, --dev-dir and --bin-dir")
+        container = Container(a.docker, a.container, a.dir, a.bin_dir, a.start or None, a.subdir)
+        bootstrap = os.path.join(a.dir, a.dev_dir, a.arch, a.target, "bootstrap")
         name = a.name or a.target
         bind, _ = container.ensure()
         container.prepare(here, a.arch)

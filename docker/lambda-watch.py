@@ -55,7 +55,7 @@ class Watcher:
         start += ["--cargo-home=" + a.cargo_home] if a.cargo_home else []
         start += ["--subdir=" + a.subdir] if a.subdir else []
         start += ["--path-dep=" + d for d in a.path_dep]
-        self.container = rt.Container(a.docker, a.container, a.dir, start, a.subdir)
+        self.container = rt.Container(a.docker, a.container, a.dir, a.bin_dir, start, a.subdir)
         self.lock = threading.RLock()  # held while the key is checked or a build runs
         self.key = None
         self.error = None  # the last build's failure, served until a build succeeds
@@ -125,7 +125,7 @@ class Watcher:
         self.stop_workers()
         for fn in self.a.function:
             api = rt.RuntimeAPI(self.gateway, fn)
-            boot = os.path.join(self.a.dir, "target", "lambda-dev", self.a.arch, fn, "bootstrap")
+            boot = os.path.join(self.a.dir, self.a.dev_dir, self.a.arch, fn, "bootstrap")
             proc = rt.Process(boot, self.a.arch, rt.lambda_env(fn, api.address),
                               self.container, os.environ.get("LAMBDA_ARM64_SYSROOT"))
             self.workers[fn] = (api, proc)
@@ -141,7 +141,7 @@ class Watcher:
                 w[1].stop()
                 w[0].close()
                 api = rt.RuntimeAPI(self.gateway, fn)
-                boot = os.path.join(self.a.dir, "target", "lambda-dev", self.a.arch, fn,
+                boot = os.path.join(self.a.dir, self.a.dev_dir, self.a.arch, fn,
                                     "bootstrap")
                 w = (api, rt.Process(boot, self.a.arch, rt.lambda_env(fn, api.address),
                                      self.container, os.environ.get("LAMBDA_ARM64_SYSROOT")))
@@ -330,6 +330,8 @@ def main():
     p.add_argument("--docker", default="docker")
     p.add_argument("--dir", required=True)
     p.add_argument("--container", required=True)
+    p.add_argument("--dev-dir", required=True, help="the dev build's dir below --dir")
+    p.add_argument("--bin-dir", required=True, help="the launcher's dir below --dir")
     p.add_argument("--arch", default="x86_64", choices=["x86_64", "arm64"])
     p.add_argument("--timeout", type=float, default=3.0)
     p.add_argument("--image")

@@ -308,7 +308,9 @@ cmd_local(const struct cmd_env *e, const char *what, unsigned arch, const struct
 	    av_add(&a, "--dir=%s", e->dir, NULL) < 0 ||
 	    av_add(&a, "--container=%s", e->cfg.container, NULL) < 0 ||
 	    av_add(&a, "--arch=%s", cfg_arch_name(arch), NULL) < 0 ||
-	    av_add(&a, "--timeout=%s", t, NULL) < 0)
+	    av_add(&a, "--timeout=%s", t, NULL) < 0 ||
+	    av_add(&a, "--dev-dir=" DIRS_DEV, NULL, NULL) < 0 ||
+	    av_add(&a, "--bin-dir=" DIRS_BIN, NULL, NULL) < 0)
 		goto fail;
 	if (container_args(e, &a) < 0)
 		goto fail;

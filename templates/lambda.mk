@@ -56,6 +56,10 @@ LAMBDA__AL2_IMAGE = $(eval LAMBDA__AL2_IMAGE := $(shell $(lambda-quote $(LAMBDA_
 # parse time).
 LAMBDA__SEL = $(lambda-archs $(LAMBDA_ARCH))
 LAMBDA__ARCHS := x86_64 arm64
+# The directories lambda-make writes in a project, as the core names them (they
+# depend on no setting): its own (.lambda) and lambda-prod's packages (target/lambda).
+LAMBDA__OWN := $(lambda-config own_dir)
+LAMBDA__PKG := $(lambda-config pkg_dir)
 # make -n expands recipes without running them: nothing to check then.
 LAMBDA__DRYRUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 
@@ -85,9 +89,9 @@ lambda-build-$(1): lambda-deps-$(1)
 lambda-runtime-$(1): lambda-deps-$(1)
 	$$(lambda-step runtime,$(1))
 lambda-prod-$(1): lambda-runtime-$(1)
-	$$(if $$(LAMBDA__DRYRUN),,$$(info $$(lambda-check $$(LAMBDA_DIR)/target/lambda/$(1),$(1),$$(LAMBDA_RUNTIME))))
+	$$(if $$(LAMBDA__DRYRUN),,$$(info $$(lambda-check $$(LAMBDA_DIR)/$$(LAMBDA__PKG)/$(1),$(1),$$(LAMBDA_RUNTIME))))
 lambda-check-$(1): lambda-validate
-	$$(info $$(lambda-check $$(LAMBDA_DIR)/target/lambda/$(1),$(1),$$(LAMBDA_RUNTIME)))
+	$$(info $$(lambda-check $$(LAMBDA_DIR)/$$(LAMBDA__PKG)/$(1),$(1),$$(LAMBDA_RUNTIME)))
 endef
 $(foreach a,$(LAMBDA__ARCHS),$(eval $(call LAMBDA__ARCH_RULES,$a)))
 
@@ -144,7 +148,7 @@ lambda-prune: lambda-validate
 	$(lambda-commands prune)
 
 lambda-clean:
-	rm -rf -- $(lambda-quote $(LAMBDA_DIR)/.lambda) $(lambda-quote $(LAMBDA_DIR)/target/lambda)
+	rm -rf -- $(lambda-quote $(LAMBDA_DIR)/$(LAMBDA__OWN)) $(lambda-quote $(LAMBDA_DIR)/$(LAMBDA__PKG))
 
 lambda-config: lambda-validate
 	$(info $(lambda-config))
@@ -185,7 +189,7 @@ LAMBDA__SAMPROJECT := $(or $(strip $(LAMBDA_PROJECT)),$(notdir $(LAMBDA__SAMHOME
 # and stores every function's bootstrap under the content key in the project's
 # .lambda/sam; the others (and a sam build of unchanged code) take theirs from
 # there and build nothing (lambda-sam-fresh, asked only for a goal of ours).
-LAMBDA__SAMSTORE := $(LAMBDA__SAMHOME)/.lambda/sam
+LAMBDA__SAMSTORE := $(LAMBDA__SAMHOME)/$(LAMBDA__OWN)/sam
 LAMBDA__SAMBUILD = $(if $(and $(filter build-$(1),$(MAKECMDGOALS)),$(lambda-sam-fresh $(1),$(LAMBDA__SAMSTORE))),,lambda-prod-$(firstword $(LAMBDA__SEL) x86_64))
 define LAMBDA__SAM_RULE
 .PHONY: build-$(1)

@@ -16,7 +16,7 @@ rm -rf "$work" && mkdir -p "$work/build" "$work/copy"
 prefix=$work/prefix
 copy=$work/copy
 cmds=(build-lambda.sh dev-container.sh builder-image.sh lambda-vendor.sh lambda-invoke.sh)
-plan 29
+plan 31
 
 # Built from a copy of the source (what a tarball or clone would be), which is
 # removed below, with the build dir, before the installed tree is used.
@@ -120,6 +120,16 @@ PY
 chmod +x "$work/echo-bootstrap"
 out=$(LAMBDA_INVOKE_TIMEOUT=20 lambda-invoke.sh "$work/echo-bootstrap" x86_64 '{"name":"world"}' 2>&1) || true
 is "lambda-invoke.sh from bin runs a bootstrap once" "$out" 'echo:{"name":"world"}'
+# lambda-invoke.sh --dev from bin: the installed Runtime API asks the installed
+# engine.sh (a client that says the container runs), takes the layout from the
+# installed lambda.mk, places the launcher and names the missing dev build.
+printf '#!/bin/sh\n[ "$1 $2" = "container inspect" ] && echo "true 172.17.0.1 "\n' >"$work/fake-client"
+chmod +x "$work/fake-client"
+echo '{}' >"$work/event.json"
+out=$(cd "$proj" && lambda-invoke.sh --dev --docker="$work/fake-client" -- hello "$work/event.json" 2>&1) || true
+like "lambda-invoke.sh --dev from bin: engine.sh and the core's layout found" "$out" \
+	"lambda-make: $proj/target/lambda-dev/x86_64/hello/bootstrap is not an executable file"
+ok "lambda-invoke.sh --dev from bin: the launcher in the core's bin_dir" test -f "$proj/.lambda/bin/lambda-exec.sh"
 if command -v cargo >/dev/null; then
 	out=$(LAMBDA_VENDOR_CACHE=$work/vcache lambda-vendor.sh "$proj" "$work/cargo-home" 2>&1) || true
 	ok "lambda-vendor.sh from bin writes a cargo home (a project without dependencies)" \

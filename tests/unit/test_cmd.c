@@ -192,7 +192,8 @@ local(void **state)
 	assert_int_equal(cmd_local(&env, "invoke", CFG_X86_64, NULL, &b), 0);
 	assert_string_equal(b.s, "/usr/share/lambda-make/docker/lambda-invoke.sh --dev "
 				 "--docker=docker '--dir=/work/my project'\\''s dir' "
-				 "--container=dev-box --arch=x86_64 --timeout=7 -- hello "
+				 "--container=dev-box --arch=x86_64 --timeout=7 --dev-dir=target/lambda-dev "
+				 "--bin-dir=.lambda/bin -- hello "
 				 "'ev ents/a.json'");
 	b.len = 0;
 	assert_int_equal(strv_add(&extra, "make"), 0);
@@ -201,7 +202,8 @@ local(void **state)
 	assert_string_equal(b.s, "/usr/share/lambda-make/docker/lambda-watch.py "
 				 "--addr=127.0.0.1:9100 --docker=docker "
 				 "'--dir=/work/my project'\\''s dir' --container=dev-box --arch=arm64 "
-				 "--timeout=7 --function=hello --function=api --make=make "
+				 "--timeout=7 --dev-dir=target/lambda-dev --bin-dir=.lambda/bin "
+				 "--function=hello --function=api --make=make "
 				 "'--make=LAMBDA_DIR=/a b'");
 	b.len = 0;
 	assert_int_equal(cmd_local(&env, "watch", CFG_X86_64 | CFG_ARM64, &extra, &b), -1);
