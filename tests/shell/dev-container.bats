@@ -237,6 +237,17 @@ calls() { grep -A2 -- '^--- call$' "$FAKE_STATE/log" | grep -c -x -- "$1" || tru
 	[ -z "$(find "$proj/target/lambda-dev" -name '.bootstrap.*')" ]
 }
 
+@test "--zip: the zip's mtime is SOURCE_DATE_EPOCH as the core normalised it" {
+	cp "$src/docker/lambda-package.sh" "$t/docker/"
+	SOURCE_DATE_EPOCH=86400 run "$dc" build "${common[@]}" --function=hello --zip
+	[ "$status" -eq 0 ]
+	# before 1980: zip's earliest time, 315532800
+	[ "$(stat -c %Y "$proj/target/lambda-dev/x86_64/hello/bootstrap.zip")" -eq 315532800 ]
+	SOURCE_DATE_EPOCH=1700000000 run "$dc" build "${common[@]}" --function=hello --zip
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %Y "$proj/target/lambda-dev/x86_64/hello/bootstrap.zip")" -eq 1700000000 ]
+}
+
 @test "second build reuses the running container (no create, no start)" {
 	run "$dc" build "${common[@]}"
 	[ "$status" -eq 0 ]
