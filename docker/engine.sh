@@ -79,19 +79,24 @@ engine_create_opts() {
 # Run as a command (ENGINE_LAST), the script itself becomes the client, so the
 # caller's process is the client's and signals reach it.
 engine_call() {
-	if [[ ${ENGINE_LAST:-} == 1 ]]; then engine_bare "$@"; fi
-	(engine_bare "$@")
+	if [[ ${ENGINE_LAST:-} == 1 ]]; then
+		engine_close_fds
+		exec "$ENGINE" "$@"
+	fi
+	(
+		engine_close_fds
+		exec "$ENGINE" "$@"
+	)
 }
 
-# engine_bare ARGS...: engine_call's body: close our descriptors beyond 0-2, then
-# become the client with ARGS.
-engine_bare() {
+# engine_close_fds: close every descriptor of this shell beyond 0-2 (engine_call's
+# and engine_prefetch's subshells).
+engine_close_fds() {
 	local fd
 	for fd in /proc/self/fd/*; do
 		fd=${fd##*/}
 		if ((fd > 2)); then { exec {fd}<&-; } 2>/dev/null || true; fi
 	done
-	exec "$ENGINE" "$@"
 }
 
 # engine_builder: "podman" when the client is podman (its own builder, buildah);
@@ -198,6 +203,18 @@ engine_pull() {
 	else
 		"$ENGINE" pull -q -- "$1"
 	fi
+}
+
+# engine_prefetch REF SECONDS: start pulling the image REF in the background, quiet,
+# holding none of our descriptors (make's lock stays free), given up after
+# SECONDS; prints the pull's process id. A later engine_pull of REF joins the
+# engine's download in progress.
+engine_prefetch() {
+	(
+		engine_close_fds
+		exec timeout "$2" "$ENGINE" pull -q -- "$1"
+	) </dev/null >/dev/null 2>&1 &
+	echo "$!"
 }
 
 # engine_push REF SECONDS: push the image REF, given up after SECONDS (status 124).

@@ -11,7 +11,7 @@ usage() {
 	cat <<'USAGE'
 usage: lambda-stage.sh --stage=S --dockerfile=F --context=DIR (--tag=T | --output=DIR)
                        [--docker=CLIENT] [--no-cache] [--verbose] [--build-arg=K=V]...
-                       [--cache-image=REF] [--cache-from=REF]...
+                       [--cache-image=REF] [--cache-from=REF]... [--prefetch=REF]...
 
 Builds stage S (base, deps, build, runtime) of Dockerfile F on the build context
 DIR. --tag names the image (for deps: the one-file deps-id image, whose ID
@@ -32,7 +32,8 @@ build before it starts, with the fix.
 LAMBDA_CACHE_REGISTRY (docs/ci.md): --cache-image names this stage's image in the
 team's registry (REG/REPO:STAGE-ARCH-KEY, the stage's content key) and
 --cache-from the earlier stages' ones. Each is used from the engine, or pulled when
-the engine lacks it; a registry that lacks it is a miss, and when this build then
+the engine lacks it (--prefetch: a later stage's, whose pull starts in the
+background here and which that stage then waits for, killed when it is done); a registry that lacks it is a miss, and when this build then
 has the stage (built, or cached in this engine), the image is tagged with that name and queued in
 DIR/../push for lambda-push.sh, which pushes it after the package is written.
 A registry that cannot be used (down, slow, refusing, a corrupt image) costs one
@@ -48,7 +49,7 @@ USAGE
 die() { echo "lambda-stage: $1" >&2; exit "${2:-1}"; }
 
 docker=docker stage='' dockerfile='' context='' tag='' output='' nocache=() verbose=0
-args=() cache_image='' cache_from=() compiled=0
+args=() cache_image='' cache_from=() prefetch=() compiled=0
 for a in "$@"; do
 	case $a in
 	--help | -h) usage; exit 0 ;;
@@ -63,6 +64,7 @@ for a in "$@"; do
 	--build-arg=*) args+=(--build-arg "${a#*=}") ;;
 	--cache-image=*) cache_image=${a#*=} ;;
 	--cache-from=*) cache_from+=("${a#*=}") ;;
+	--prefetch=*) prefetch+=("${a#*=}") ;;
 	*) usage >&2; die "unknown argument '$a'" 2 ;;
 	esac
 done
@@ -158,6 +160,23 @@ if [[ -n $base ]] && ! engine_has_image "$base"; then
 fi
 
 # --- the team's cache registry (LAMBDA_CACHE_REGISTRY) ---
+# The later stages' pulls (--prefetch) run while this stage works: a fresh engine
+# then waits for the deps image only as long as its download outlasts the base
+# stage. Each is recorded in DIR/../prefetch-ARCH (pid and image), so that the
+# stage that needs it ends it once its own pull is done (a registry that was
+# skipped, a pull that hangs), and none outlives the build.
+prefetch_file=$state/prefetch${arch:+-$arch}
+# prefetch_end: end the pull this stage's arch has in flight, if any (only that
+# process: its command line must still name the image).
+prefetch_end() {
+	local pid ref
+	[[ -f $prefetch_file ]] || return 0
+	read -r pid ref <"$prefetch_file" || true
+	rm -f -- "$prefetch_file"
+	[[ -n ${pid:-} && -n ${ref:-} ]] || return 0
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- " $ref" || return 0
+	kill "$pid" 2>/dev/null || true
+}
 # fetch REF: 0 when the engine has REF (from before, or pulled now); 1 when the
 # registry does not hold it (a miss); 2 when the registry could not be asked (one
 # warning line). A pull is all or nothing: the engine verifies every layer's digest
@@ -169,10 +188,16 @@ pull_timeout=${LAMBDA__PULL_TIMEOUT:-300}
 # later stages of that build skip the registry without a word.
 skipped=$state/registry-skipped
 build_id=$(ps -o ppid= -p "$PPID" 2>/dev/null | tr -d ' ' || true)
+# registry_skipped: 0 when an earlier stage of this build found the registry unusable.
+registry_skipped() { [[ -n $build_id && "$(cat -- "$skipped" 2>/dev/null)" == "$build_id" ]]; }
 fetch() {
-	local why rc=0
-	engine_has_image "$1" && return 0
-	[[ -z $build_id || "$(cat -- "$skipped" 2>/dev/null)" != "$build_id" ]] || return 2
+	local why rc=0 pid ref=''
+	[[ ! -f $prefetch_file ]] || read -r pid ref <"$prefetch_file" || true
+	if engine_has_image "$1"; then
+		[[ $ref != "$1" ]] || say "pulled ${1##*/} from the cache registry (while an earlier stage ran)"
+		return 0
+	fi
+	! registry_skipped || return 2
 	why=$(engine_pull "$1" "$pull_timeout" 2>&1 >/dev/null) || rc=$?
 	if ((rc == 0)); then
 		say "pulled ${1##*/} from the cache registry"
@@ -195,9 +220,19 @@ if [[ $builder == classic ]]; then
 	for i in "${!cache_from[@]}"; do
 		cache_from[i]=${cache_from[i]%-*}-classic-${cache_from[i]##*-}
 	done
+	for i in "${!prefetch[@]}"; do
+		prefetch[i]=${prefetch[i]%-*}-classic-${prefetch[i]##*-}
+	done
 fi
 hits=() missing=0 push_ref=''
 if [[ -n $cache_image || ${#cache_from[@]} -gt 0 ]]; then
+	if ! registry_skipped; then
+		for ref in "${prefetch[@]}"; do
+			engine_has_image "$ref" && continue
+			pid=$(engine_prefetch "$ref" "$pull_timeout")
+			echo "$pid $ref" >"$prefetch_file.$$" && mv -f "$prefetch_file.$$" "$prefetch_file"
+		done
+	fi
 	for ref in "${cache_from[@]}" ${cache_image:+"$cache_image"}; do
 		rc=0
 		fetch "$ref" || rc=$?
@@ -211,6 +246,9 @@ if [[ -n $cache_image || ${#cache_from[@]} -gt 0 ]]; then
 			((rc != 2)) || break
 		fi
 	done
+	# the registry is skipped (no later stage asks it), or this stage pulled what
+	# it needed
+	if ((rc == 2)) || ((${#prefetch[@]} == 0)); then prefetch_end; fi
 fi
 cache_args=()
 for ref in "${hits[@]}"; do cache_args+=(--cache-from "$ref"); done

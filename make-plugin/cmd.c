@@ -93,29 +93,32 @@ av_emit(struct av *a, struct buf *out)
 }
 
 /* LAMBDA_CACHE_REGISTRY: --cache-image=REG:STAGE-ARCH-KEY for the stage a build tags
- * (base, deps: pulled when the engine lacks it, pushed when this build made it), and
- * --cache-from= the same name of each earlier stage. The content key is the one the
- * stamps use, so identical inputs on any machine name the same image. */
+ * (base, deps: pulled when the engine lacks it, pushed when this build made it),
+ * --cache-from= the same name of each earlier stage, and --prefetch= that of each
+ * later one (the base stage starts the deps image's pull, which the deps stage
+ * then waits for). The content key is the one the stamps use, so identical
+ * inputs on any machine name the same image. */
 static int
 registry_args(const struct cmd_env *e, unsigned arch, const char *stage, struct av *a)
 {
 	static const char *const cached[] = {"base", "deps"};
 	char key[HASH_HEX + 1], ref[512];
+	const char *opt = "--cache-from=%s";
 	size_t i;
 
 	if (!e->cfg.registry[0])
 		return 0;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < countof(cached); i++) {
 		int own = !strcmp(stage, cached[i]);
 
 		if (step_key(e, cached[i], arch, key) < 0)
 			return -1;
 		snprintf(ref, sizeof(ref), "%s:%s-%s-%s", e->cfg.registry, cached[i],
 			 cfg_arch_name(arch), key);
-		if (av_add(a, own ? "--cache-image=%s" : "--cache-from=%s", ref, NULL) < 0)
+		if (av_add(a, own ? "--cache-image=%s" : opt, ref, NULL) < 0)
 			return -1;
 		if (own)
-			break;
+			opt = "--prefetch=%s";
 	}
 	return 0;
 }

@@ -38,14 +38,15 @@ export DOCKER_CONFIG=$work/docker-config
 mkdir -p "$DOCKER_CONFIG"
 password=s3cret-h20
 
-# mk DIR [VAR=VALUE...]: lambda-prod of DIR (BuildKit client), verbose; $out, $rc.
+# mk DIR [VAR=VALUE...]: lambda-prod (or $MK_TARGET) of DIR (BuildKit client),
+# verbose; $out, $rc.
 mk() {
 	local dir=$1
 	shift
 	rc=0
 	out=$("$GNUMAKE" --no-print-directory -C "$dir" -f "$buildmk" LAMBDA_BASE_IMAGE="$image" \
 		LAMBDA_CARGO_HOME="$ch" LAMBDA_PROJECT="$run_id" LAMBDA_DOCKER="$bk" LAMBDA_VERBOSE=1 \
-		"$@" lambda-prod 2>&1) || rc=$?
+		"$@" "${MK_TARGET:-lambda-prod}" 2>&1) || rc=$?
 	[[ $rc -eq 0 ]] || printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -40
 }
 # deps_compiled: the crates compiled other than the project's own
@@ -69,7 +70,7 @@ e2_drop_cache() {
 	[[ -z $ids ]] || e2 rmi -f $ids >/dev/null
 }
 
-plan 34
+plan 38
 e2_registry htpasswd
 repo=$reg/$run_id
 echo "$password" | "$bk" login -u ci --password-stdin "$reg" >/dev/null 2>&1
@@ -122,6 +123,21 @@ like "the deps stage came from the registry" "$out" "deps-x86_64: pulled"
 is "fresh engine: 0 dependency crates compiled" "$(deps_compiled)" 0
 is "fresh engine: the same package bytes" "$(zipsum "$fresh")" "$zip2"
 ok "fresh engine: a hit pushes nothing" bash -c '! grep -q "pushed to the cache registry" <<<"$1"' _ "$out"
+
+# 4b. the base stage starts the deps image's pull (--prefetch): the base stage
+# alone leaves the fresh engine with the deps image, the deps stage then says where
+# it came from, and no pull of ours outlives the build
+e2_drop_cache
+pre=$(fresh_copy prefetch)
+DOCKER_HOST=unix://$e2_sock MK_TARGET=lambda-base-x86_64 mk "$pre" LAMBDA_CACHE_REGISTRY="$repo"
+is "fresh engine: the base stage alone" "$rc" 0
+deps_ref=$repo:$(grep -o 'deps-x86_64-[0-9a-f]*' <<<"$tags" | head -n1)
+e2_has() { e2 image inspect "$1" >/dev/null 2>&1; }
+for _ in $(seq 240); do e2_has "$deps_ref" && break; sleep 0.5; done
+ok "the base stage pulled the deps image in the background" e2_has "$deps_ref"
+DOCKER_HOST=unix://$e2_sock mk "$pre" LAMBDA_CACHE_REGISTRY="$repo"
+like "the deps stage names the earlier pull" "$out" "deps-x86_64: pulled ${deps_ref##*/} from the cache registry (while an earlier stage ran)"
+ok "no pull of the build is left running" bash -c '! pgrep -f "pull -q -- $1" >/dev/null' _ "$repo"
 
 # 5. faults, each on a new checkout: the registry refusing (no login), down, and
 # serving a corrupt image; each costs one warning line and the build succeeds
