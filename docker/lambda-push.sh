@@ -23,6 +23,15 @@ USAGE
 # die MESSAGE [CODE]: the message alone on stderr, then exit CODE (default 1).
 die() { echo "lambda-push: $1" >&2; exit "${2:-1}"; }
 
+# both: each line of stdin to stdout and to stderr.
+both() {
+	local l
+	while IFS= read -r l || [[ -n $l ]]; do
+		printf '%s\n' "$l" >&2
+		printf '%s\n' "$l"
+	done
+}
+
 docker=docker queue='' verbose=0
 for a in "$@"; do
 	case $a in
@@ -47,7 +56,9 @@ for entry in "$queue"/*; do
 	started=$SECONDS
 	rc=0
 	if ((verbose)); then
-		out=$(engine_push "$ref" "$timeout_s" 2>&1 | tee /dev/stderr) || rc=$?
+		# shown as it comes, through our stderr descriptor: tee /dev/stderr would
+		# open a file anew and truncate a build log that stderr is redirected to
+		out=$(engine_push "$ref" "$timeout_s" 2>&1 | both) || rc=$?
 	else
 		out=$(engine_push "$ref" "$timeout_s" 2>&1) || rc=$?
 	fi

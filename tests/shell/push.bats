@@ -64,3 +64,12 @@ EOF2
 	[ "$status" -eq 2 ]
 	[[ ${lines[-1]} == *"the dev container bind-mounts the project, which the remote engine at DOCKER_HOST=tcp://192.0.2.250:2375 cannot see; build with lambda-prod"* ]]
 }
+
+@test "lambda-push.sh --verbose: the push's output is added to a log that stderr goes to, never truncating it" {
+	client ok
+	echo "the build's earlier output" >"$t/log"
+	"$src/docker/lambda-push.sh" --docker="$t/bin/docker" --queue="$t/queue" --verbose 2>>"$t/log"
+	[ "$(head -n1 "$t/log")" = "the build's earlier output" ]
+	grep -qx 'abc: Pushed' "$t/log"
+	[[ $(tail -n1 "$t/log") == "lambda-make: deps-x86_64: pushed to the cache registry in "* ]]
+}
