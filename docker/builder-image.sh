@@ -88,6 +88,20 @@ engine() {
 	engine_init "$docker_cmd"
 }
 
+# ready REF: print REF and succeed when nothing needs building: --print-ref, or
+# the engine has REF already (unless --force)
+ready() {
+	if ((print_only)); then
+		printf '%s\n' "$1"
+		return 0
+	fi
+	engine
+	engine_found || die "docker client '$docker_cmd' not found (set LAMBDA_DOCKER)"
+	((!force)) && engine_has_image "$1" || return 1
+	log "reusing $1"
+	printf '%s\n' "$1"
+}
+
 # quietly LOG WHAT CMD...: run CMD with its output in LOG (also on stderr with
 # --verbose); every 15 s say it is alive (WHAT, seconds, the last package seen);
 # on failure show LOG's tail. Returns CMD's status.
@@ -174,16 +188,7 @@ host_main() {
 		ls -- "$sysroot/lib/rustlib"
 	} | sha256sum)
 	href="$ref-host-${id:0:12}"
-	if ((print_only)); then
-		printf '%s\n' "$href"
-		return 0
-	fi
-	engine
-	if ((!force)) && engine_has_image "$href"; then
-		log "reusing $href"
-		printf '%s\n' "$href"
-		return 0
-	fi
+	ready "$href" && return 0
 	((force)) && args+=(--force)
 	((verbose)) && args+=(--verbose)
 	base=$(bash "${BASH_SOURCE[0]}" "${args[@]}" --rust=debian) || exit 1
@@ -296,16 +301,7 @@ al2_main() {
 		cat -- "$here/lambda-zig-cc.sh"
 	} | sha256sum)
 	aref="$base_ref-al2-${id:0:12}"
-	if ((print_only)); then
-		printf '%s\n' "$aref"
-		return 0
-	fi
-	engine
-	if ((!force)) && engine_has_image "$aref"; then
-		log "reusing $aref"
-		printf '%s\n' "$aref"
-		return 0
-	fi
+	ready "$aref" && return 0
 	command -v unzip >/dev/null || die "--runtime=al2: unzip not found (apt-get install unzip)"
 	wheel=$(al2_wheel)
 	((force)) && args+=(--force)
@@ -371,19 +367,7 @@ if [[ $rust == host ]]; then
 	host_main
 	exit
 fi
-if ((print_only)); then
-	printf '%s\n' "$ref"
-	exit 0
-fi
-
-engine
-engine_found || die "docker client '$docker_cmd' not found (set LAMBDA_DOCKER)"
-
-if ((!force)) && engine_has_image "$ref"; then
-	log "reusing $ref"
-	printf '%s\n' "$ref"
-	exit 0
-fi
+ready "$ref" && exit 0
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap needs it)"
 command -v debootstrap >/dev/null || die "debootstrap not found (apt-get install debootstrap)"

@@ -396,12 +396,8 @@ parse_exclude(const char *s, struct strv *sv)
 			goto out;
 		}
 		if (ign_add(&g, w.s) < 0) {
-			struct buf m = {0};
-
-			buf_fmt(&m, "LAMBDA_EXCLUDE: %s (patterns are .dockerignore lines, "
-				"separated by blanks)", err_get());
-			err_set("%s", m.s ? m.s : "out of memory");
-			buf_free(&m);
+			err_wrap(" (patterns are .dockerignore lines, separated by blanks)",
+				 "LAMBDA_EXCLUDE: ");
 			goto out;
 		}
 		p = e;

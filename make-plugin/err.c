@@ -33,6 +33,21 @@ err_sys(const char *fmt, ...)
 	errno = saved; /* callers may still look at it (ENOENT is often fine) */
 }
 
+void
+err_wrap(const char *post, const char *fmt, ...)
+{
+	char old[sizeof(err_msg)];
+	va_list ap;
+	size_t n;
+
+	memcpy(old, err_msg, sizeof(old));
+	va_start(ap, fmt);
+	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err_msg);
+	snprintf(err_msg + n, sizeof(err_msg) - n, "%s%s", old, post);
+}
+
 const char *
 err_get(void)
 {

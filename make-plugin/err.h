@@ -14,6 +14,8 @@
 void err_set(const char *fmt, ...) ERR_PRINTF(1, 2);
 /* Like err_set, appending ": strerror(errno)". */
 void err_sys(const char *fmt, ...) ERR_PRINTF(1, 2);
+/* Rewrite the last message as FMT's text, the message, then POST (adds context). */
+void err_wrap(const char *post, const char *fmt, ...) ERR_PRINTF(2, 3);
 /* The last recorded message ("" if none). */
 const char *err_get(void);
 /* Forget the last error. */

@@ -286,12 +286,8 @@ ign_parse(struct ign *g, const char *text, size_t len, const char *origin)
 			goto fail;
 		}
 		if (ign_add(g, line.s) < 0) {
-			struct buf m = {0};
-
-			buf_fmt(&m, "%s:%zu: %s (fix the pattern: Docker's .dockerignore syntax)",
-				origin, no, err_get());
-			err_set("%s", m.s ? m.s : "out of memory");
-			buf_free(&m);
+			err_wrap(" (fix the pattern: Docker's .dockerignore syntax)", "%s:%zu: ",
+				 origin, no);
 			goto fail;
 		}
 	}

@@ -144,11 +144,7 @@ proj_open(struct proj *p, const char *dir, const struct strv *exclude)
 	free(text);
 	for (i = 0; exclude && i < exclude->n; i++)
 		if (ign_add(&p->ign, exclude->v[i]) < 0) {
-			struct buf m = {0};
-
-			buf_fmt(&m, "LAMBDA_EXCLUDE: %s", err_get());
-			err_set("%s", m.s ? m.s : "out of memory");
-			buf_free(&m);
+			err_wrap("", "LAMBDA_EXCLUDE: ");
 			goto fail;
 		}
 	buf_free(&path);
