@@ -102,6 +102,17 @@ ready() {
 	printf '%s\n' "$1"
 }
 
+# layer REF WHAT CTX BASE STARTED: build CTX's Dockerfile on BASE as REF (WHAT
+# names the step in progress lines), say how long since STARTED, print REF
+layer() {
+	DOCKER_BUILDKIT=0 quietly "$3.log" "$2" \
+		engine_build --pull=false -t "$1" --build-arg "BASE=$4" "$3" ||
+		die "docker build of $1 failed"
+	rm -f -- "$3.log"
+	log "built $1 in $((SECONDS - $5))s"
+	printf '%s\n' "$1"
+}
+
 # quietly LOG WHAT CMD...: run CMD with its output in LOG (also on stderr with
 # --verbose); every 15 s say it is alive (WHAT, seconds, the last package seen);
 # on failure show LOG's tail. Returns CMD's status.
@@ -205,12 +216,7 @@ host_main() {
 	cp -a -- "$sysroot/bin" "$sysroot/lib" "$ctx/rust/"
 	[[ ! -d $sysroot/libexec ]] || cp -a -- "$sysroot/libexec" "$ctx/rust/"
 	host_dockerfile >"$ctx/Dockerfile"
-	DOCKER_BUILDKIT=0 quietly "$ctx.log" "copying the toolchain into the image" \
-		engine_build --pull=false -t "$href" --build-arg "BASE=$base" "$ctx" ||
-		die "docker build of $href failed"
-	rm -f -- "$ctx.log"
-	log "built $href in $((SECONDS - started))s"
-	printf '%s\n' "$href"
+	layer "$href" "copying the toolchain into the image" "$ctx" "$base" "$started"
 }
 
 # The layer --runtime=al2 adds: zig, the compiler wrapper under its four names,
@@ -320,12 +326,7 @@ al2_main() {
 	chmod 0755 "$ctx/zig/zig"
 	install -m 0755 -- "$here/lambda-zig-cc.sh" "$ctx/lambda-zig-cc.sh"
 	al2_dockerfile >"$ctx/Dockerfile"
-	DOCKER_BUILDKIT=0 quietly "$ctx.log" "adding zig to the image" \
-		engine_build --pull=false -t "$aref" --build-arg "BASE=$base" "$ctx" ||
-		die "docker build of $aref failed"
-	rm -f -- "$ctx.log"
-	log "built $aref in $((SECONDS - started))s"
-	printf '%s\n' "$aref"
+	layer "$aref" "adding zig to the image" "$ctx" "$base" "$started"
 }
 
 recipe_ref() {
